@@ -1,0 +1,48 @@
+/**
+ * Every error code an sdxl-trainer package throws, in one place (Rollup's `logs.ts` habit).
+ * A code names what went wrong; the message says what to do about it.
+ * Packages add their codes to their own section; codes are never renamed once published.
+ */
+export const ErrorCode = {
+  // core: configuration
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  CONFIG_NOT_FOUND: 'CONFIG_NOT_FOUND',
+  CONFIG_LOAD_FAILED: 'CONFIG_LOAD_FAILED',
+  // core: plugins and hooks
+  PLUGIN_INVALID: 'PLUGIN_INVALID',
+  PLUGIN_DUPLICATE: 'PLUGIN_DUPLICATE',
+  PLUGIN_MISSING_DEPENDENCY: 'PLUGIN_MISSING_DEPENDENCY',
+  PLUGIN_HOOK_FAILED: 'PLUGIN_HOOK_FAILED',
+  PLUGIN_STATE_INVALID: 'PLUGIN_STATE_INVALID',
+  // core: dependency injection
+  DI_RESOLUTION_FAILED: 'DI_RESOLUTION_FAILED',
+  // core: training loop
+  TRAINER_ALREADY_RUNNING: 'TRAINER_ALREADY_RUNNING',
+  TRAINER_NO_MODEL: 'TRAINER_NO_MODEL',
+  TRAINER_NO_DATA: 'TRAINER_NO_DATA',
+  TRAINER_STATE_INVALID: 'TRAINER_STATE_INVALID',
+  LOSS_NOT_FINITE: 'LOSS_NOT_FINITE',
+  LR_SCHEDULE_INVALID: 'LR_SCHEDULE_INVALID',
+  OPTIMIZER_INVALID: 'OPTIMIZER_INVALID',
+  // tensor: backends, kernels, memory
+  BACKEND_UNAVAILABLE: 'BACKEND_UNAVAILABLE',
+  BACKEND_INIT_FAILED: 'BACKEND_INIT_FAILED',
+  OUT_OF_MEMORY: 'OUT_OF_MEMORY',
+  KERNEL_UNSUPPORTED: 'KERNEL_UNSUPPORTED',
+  // safetensors and other file formats
+  SAFETENSORS_INVALID: 'SAFETENSORS_INVALID',
+  SAFETENSORS_UNSUPPORTED_DTYPE: 'SAFETENSORS_UNSUPPORTED_DTYPE',
+  SAFETENSORS_TENSOR_NOT_FOUND: 'SAFETENSORS_TENSOR_NOT_FOUND',
+  FILE_NOT_FOUND: 'FILE_NOT_FOUND',
+  FILE_INVALID: 'FILE_INVALID',
+  // models, tokenizers, schedulers
+  MODEL_CONFIG_UNSUPPORTED: 'MODEL_CONFIG_UNSUPPORTED',
+  MODEL_WEIGHTS_MISMATCH: 'MODEL_WEIGHTS_MISMATCH',
+  TOKENIZER_INVALID: 'TOKENIZER_INVALID',
+  SCHEDULER_CONFIG_UNSUPPORTED: 'SCHEDULER_CONFIG_UNSUPPORTED',
+  // cli
+  CLI_USAGE: 'CLI_USAGE',
+} as const;
+
+/** One of the codes in {@link ErrorCode}. */
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
