@@ -1,1 +1,10 @@
-export {};
+export { DTYPE_BYTES, DTYPES, arrayTypeName, isDtype, type Dtype, type TensorArray } from './dtype.js';
+export { decodeBfloat16, encodeBfloat16, bfloat16BitsToNumber, numberToBfloat16Bits } from './bfloat16.js';
+export { decodeFloat16, encodeFloat16, float16BitsToNumber, numberToFloat16Bits } from './float16.js';
+export { MAX_HEADER_BYTES } from './openShard.js';
+export { SafetensorsReader } from './SafetensorsReader.js';
+export type { TensorData, TensorInfo } from './TensorInfo.js';
+export type { TensorSource, TensorToWrite } from './TensorToWrite.js';
+export { loadSafetensors } from './loadSafetensors.js';
+export { writeSafetensors } from './writeSafetensors.js';
+export { writeShardedSafetensors, type ShardOptions } from './writeShardedSafetensors.js';
