@@ -16,7 +16,9 @@ export function encodeTensor(file: string, name: string, dtype: Dtype, shape: re
 /** Throws SAFETENSORS_INVALID unless `data` is the JS array type of `dtype` with product(shape) elements (BOOL: 0/1). */
 export function checkTensorData(file: string, name: string, dtype: Dtype, shape: readonly number[], data: TensorArray): void {
   const expectedType = arrayTypeName(dtype);
-  if (data?.constructor?.name !== expectedType) {
+  // why: the typed-array tag names the element type even for subclasses (a Node Buffer is a 'Uint8Array') and arrays
+  // from another realm, where instanceof would fail.
+  if (typedArrayName(data) !== expectedType) {
     throw new SdxlError(
       ErrorCode.SAFETENSORS_INVALID,
       `${file}: tensor "${name}" is ${dtype} and needs its data as a ${expectedType}, got ${describe(data)}`,
@@ -39,6 +41,10 @@ export function checkTensorData(file: string, name: string, dtype: Dtype, shape:
       });
     }
   }
+}
+
+function typedArrayName(value: unknown): string | undefined {
+  return ArrayBuffer.isView(value) ? (value as unknown as { [Symbol.toStringTag]: string | undefined })[Symbol.toStringTag] : undefined;
 }
 
 function describe(value: unknown): string {

@@ -138,7 +138,12 @@ describe('writeSafetensors', () => {
   it('replaces an existing file on success', async () => {
     const path = join(dir, 'replace.safetensors');
     await writeFile(path, 'old content');
-    await writeSafetensors(path, { t: { dtype: 'I8', shape: [1], data: async () => Int8Array.of(9) } });
-    expect((await loadSafetensors(path)).t!.data).toEqual(Int8Array.of(9));
+    await writeSafetensors(path, { t: { dtype: 'I8', shape: [1], data: async () => Int8Array.of(9) }, b: { dtype: 'U8', shape: [2], data: Buffer.from([7, 8]) } });
+    const back = await loadSafetensors(path);
+    expect(back.t!.data).toEqual(Int8Array.of(9));
+    expect([...back.b!.data]).toEqual([7, 8]);
+    await expect(writeSafetensors(path, { d: { dtype: 'F32', shape: [1], data: new DataView(new ArrayBuffer(4)) as unknown as Float32Array } })).rejects.toMatchObject({
+      message: expect.stringContaining('got DataView'),
+    });
   });
 });
