@@ -1,1 +1,4 @@
-export const placeholder = 1;
+export { main, type CliIo } from './main.js';
+export { ProgressRenderer, type Terminal } from './ProgressRenderer.js';
+export { formatError } from './formatError.js';
+export { formatDuration, formatNumber } from './formatDuration.js';

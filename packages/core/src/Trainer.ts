@@ -165,7 +165,7 @@ export class Trainer {
       this.#bus.emit('run:end', { status, step: this.state.globalStep });
       return summary;
     } catch (thrown) {
-      const error = toSdxlError(thrown, this.config.backend);
+      const error = toSdxlError(thrown);
       summary = this.#summary('failed', started, lastLoss, error);
       try {
         await this.#hooks.failed.promise(error);
@@ -213,8 +213,8 @@ export class Trainer {
   }
 }
 
-function toSdxlError(thrown: unknown, backend: string): SdxlError {
-  const translated = translateBackendError(thrown, backend);
+function toSdxlError(thrown: unknown): SdxlError {
+  const translated = translateBackendError(thrown);
   if (isSdxlError(translated)) return translated;
   const message = translated instanceof Error ? translated.message : String(translated);
   return new SdxlError(ErrorCode.PLUGIN_HOOK_FAILED, message, { cause: translated });

@@ -9,6 +9,7 @@ export { TrainerState, type TrainerStateData } from './TrainerState.js';
 export { ModelSet, type ModelMap } from './ModelSet.js';
 export { isStateful, normalizePlugins, type PluginOption, type StateDict, type StatefulPlugin, type TrainerPlugin } from './plugin.js';
 export { pluginError } from './guardHooks.js';
+export { editDistance, suggestName } from './suggest.js';
 export type {
   CheckpointContext,
   EpochContext,

@@ -56,7 +56,8 @@ async function importScript(path: string): Promise<unknown> {
     if (isSdxlError(error)) throw error;
     throw new SdxlError(ErrorCode.CONFIG_LOAD_FAILED, `could not load ${path}: ${messageOf(error)}`, { details: { file: path }, cause: error });
   }
-  const exported = (module as { default?: unknown } | null)?.default ?? undefined;
+  // why: jiti answers `.default` even for a module without one (its interop proxy), so ask whether the key exists.
+  const exported = typeof module === 'object' && module !== null && 'default' in module ? (module as { default: unknown }).default : undefined;
   if (exported === undefined) {
     throw new SdxlError(ErrorCode.CONFIG_LOAD_FAILED, `${path} has no default export: write \`export default defineConfig({ ... })\``, { details: { file: path } });
   }

@@ -1,6 +1,7 @@
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import type { z } from 'zod';
 import { normalizePlugins } from '../plugin.js';
+import { suggestName } from '../suggest.js';
 import { CORE_OPTIONS, type CoreOptionName } from './options.js';
 import { RunConfigSchema, type ResolvedConfig } from './schema.js';
 
@@ -48,7 +49,7 @@ export function configError(source: string, problems: readonly ConfigProblem[], 
 function describeIssue(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => {
-      const suggestion = closest(key, Object.keys(CORE_OPTIONS));
+      const suggestion = suggestName(key, Object.keys(CORE_OPTIONS));
       const hint = suggestion ? `; did you mean "${suggestion}"?` : `; known options: ${Object.keys(CORE_OPTIONS).join(', ')}`;
       return { path: key, value: (input as Record<string, unknown>)[key], expected: 'a known option', message: `unknown option "${key}"${hint}` };
     });
@@ -74,27 +75,4 @@ function show(value: unknown): string {
   } catch {
     return String(value);
   }
-}
-
-/** The known name closest to `name` by edit distance, if it is close enough to be a typo. */
-function closest(name: string, known: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestDistance = Infinity;
-  for (const candidate of known) {
-    const distance = editDistance(name.toLowerCase(), candidate.toLowerCase());
-    if (distance < bestDistance) [best, bestDistance] = [candidate, distance];
-  }
-  return bestDistance <= Math.max(2, Math.floor(name.length / 3)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= b.length; j++) {
-      current[j] = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-    previous = current;
-  }
-  return previous[b.length]!;
 }

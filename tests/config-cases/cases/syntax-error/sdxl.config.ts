@@ -1,0 +1,1 @@
+export default { seed: 1,, };

@@ -1,0 +1,93 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { Trainer, type PluginOption, type RunConfig, type TrainerSnapshot } from '@sdxl-trainer/core';
+import { ddpmPlugin } from './ddpmPlugin.js';
+import { mlpDenoiserPlugin, type MlpDenoiser } from './mlpDenoiser.js';
+import { toyDataPlugin, toySamples } from './toyData.js';
+
+export const FEATURES = 8;
+export const CLASSES = 3;
+
+/** What a test run recorded. */
+export interface RecordedRun {
+  readonly trainer: Trainer;
+  readonly losses: number[];
+  readonly finalWeights: Map<string, Float32Array>;
+  readonly tensorCounts: number[];
+}
+
+/** A trainer over the toy data with the MLP denoiser and DDPM, on the cpu backend unless told otherwise. */
+export function toyTrainer(config: Partial<RunConfig> & { samples?: number; extraPlugins?: PluginOption[]; onModel?: (m: MlpDenoiser) => void }): Trainer {
+  const { samples = 24, extraPlugins = [], onModel, ...rest } = config;
+  return new Trainer({
+    backend: 'cpu',
+    seed: 1,
+    trainBatchSize: 4,
+    learningRate: 1e-2,
+    lrWarmupSteps: 0,
+    maxTrainSteps: 10,
+    outputDir: 'unused',
+    ...rest,
+    plugins: [
+      ddpmPlugin(),
+      mlpDenoiserPlugin({ features: FEATURES, hidden: 32, condFeatures: CLASSES, seed: 3 }, onModel),
+      toyDataPlugin(toySamples(samples, FEATURES, CLASSES, 7)),
+      ...extraPlugins,
+      ...(rest.plugins ?? []),
+    ],
+  });
+}
+
+/** Run a toy trainer, recording the loss of every step, the tensor count after every step, and the final weights. */
+export async function recordRun(config: Parameters<typeof toyTrainer>[0]): Promise<RecordedRun> {
+  const losses: number[] = [];
+  const tensorCounts: number[] = [];
+  const finalWeights = new Map<string, Float32Array>();
+  let model: MlpDenoiser | undefined;
+  const trainer = toyTrainer({
+    ...config,
+    onModel: (m) => {
+      model = m;
+      config.onModel?.(m);
+    },
+    extraPlugins: [
+      ...(config.extraPlugins ?? []),
+      {
+        name: 'test:recorder',
+        apply(t) {
+          t.hooks.afterStep.tap('test:recorder', ({ loss }) => {
+            losses.push(loss);
+            tensorCounts.push(tf.memory().numTensors);
+          });
+          t.hooks.afterTrain.tap('test:recorder', () => {
+            for (const [name, v] of model!.trainableVariables) finalWeights.set(name, v.dataSync().slice() as Float32Array);
+          });
+        },
+      },
+    ],
+  });
+  await trainer.run();
+  return { trainer, losses, finalWeights, tensorCounts };
+}
+
+/** A deep copy of a snapshot (what a checkpoint writer would persist), independent of the live run's tensors. */
+export function cloneSnapshot(snapshot: TrainerSnapshot): TrainerSnapshot {
+  const clone = (t: tf.Tensor) => tf.keep(t.clone());
+  return {
+    state: JSON.parse(JSON.stringify(snapshot.state)),
+    rng: JSON.parse(JSON.stringify(snapshot.rng)),
+    lrScheduler: JSON.parse(JSON.stringify(snapshot.lrScheduler)),
+    optimizer: { step: snapshot.optimizer.step, tensors: Object.fromEntries(Object.entries(snapshot.optimizer.tensors).map(([k, t]) => [k, clone(t)])) },
+    model: new Map([...snapshot.model].map(([k, t]) => [k, clone(t)])),
+    plugins: JSON.parse(JSON.stringify(snapshot.plugins)),
+  };
+}
+
+/** Largest absolute difference between two sets of weights. */
+export function maxWeightDifference(a: Map<string, Float32Array>, b: Map<string, Float32Array>): number {
+  let max = 0;
+  for (const [name, values] of a) {
+    const other = b.get(name)!;
+    for (let i = 0; i < values.length; i++) max = Math.max(max, Math.abs(values[i]! - other[i]!));
+  }
+  return max;
+}
