@@ -1,0 +1,11 @@
+export { resolveRepo, type ResolveRepoOptions, type ResolvedRepo } from './resolveRepo.js';
+export { selectRepoFiles, type FileSelection, type SelectFilesOptions, type SelectionMode, type SkippedFolder } from './selectRepoFiles.js';
+export { uploadFolder, type UploadFolderOptions, type UploadProgress, type UploadResult } from './uploadFolder.js';
+export { createRepo, type CreateRepoOptions, type CreatedRepo } from './createRepo.js';
+export { hubSettings, DEFAULT_HUB_ENDPOINT, type HubSettings, type HubSettingsOptions } from './hubSettings.js';
+export { repoCache, repoFolderName, COMMIT_HASH, type RepoCache } from './cacheLayout.js';
+export { fnmatch, filterPaths } from './fnmatch.js';
+export { isRepoId, parseRepoId } from './parseRepoId.js';
+export type { DownloadProgress } from './DownloadProgress.js';
+export type { RepoFileInfo } from './RepoFileInfo.js';
+export type { RepoType } from './RepoType.js';
