@@ -47,8 +47,10 @@ async function readJson(path: string): Promise<unknown> {
 }
 
 async function importScript(path: string): Promise<unknown> {
-  // why: jiti compiles TypeScript (legacy decorators included) without a build step, honouring the config's own imports.
-  const jiti = createJiti(import.meta.url, { moduleCache: false });
+  // why: jiti compiles TypeScript (legacy decorators included) without a build step, honouring the config's own
+  // imports. Its module cache stays on so packages the config imports (tfjs-core above all) are the same module
+  // instances the trainer uses, never a second copy.
+  const jiti = createJiti(import.meta.url);
   let module: unknown;
   try {
     module = await jiti.import(path);

@@ -10,7 +10,7 @@ beforeAll(async () => {
 describe('clipGradNorm (torch.nn.utils.clip_grad_norm_)', () => {
   it('computes the global norm over all gradients', () => {
     // sqrt(3^2 + 4^2 + 12^2) = 13
-    const norm = tf.tidy(() => globalGradNorm(new Map([['a', tf.tensor1d([3, 4])], ['b', tf.tensor2d([[12]])]])));
+    const norm = tf.tidy(() => globalGradNorm(new Map<string, tf.Tensor>([['a', tf.tensor1d([3, 4])], ['b', tf.tensor2d([[12]])]])));
     expect(norm.dataSync()[0]).toBeCloseTo(13, 5);
   });
 
