@@ -1,4 +1,4 @@
-import { DataLoaderFactory, EventBusToken, Logger, NoiseSchedule, OptimizerFactory, ResolvedConfig, TimestepSampler, Trainer } from '@sdxl-trainer/core';
+import { DataLoaderFactory, EventBusToken, Logger, NoiseSchedule, OptimizerFactory, ResolvedConfig, TimestepSampler, Trainer, type InjectionToken } from '@sdxl-trainer/core';
 import { describe, expect, it } from 'vitest';
 import { toyTrainer } from './support/runs.js';
 
@@ -6,7 +6,7 @@ describe('the run container', () => {
   it('resolves every registration in a fresh container (explicit @inject everywhere, no emitted metadata needed)', () => {
     const trainer = toyTrainer({});
     trainer.prepare();
-    const tokens = { ResolvedConfig, Trainer, EventBusToken, Logger, DataLoaderFactory, OptimizerFactory, NoiseSchedule, TimestepSampler };
+    const tokens: Record<string, InjectionToken<unknown>> = { ResolvedConfig, Trainer, EventBusToken, Logger, DataLoaderFactory, OptimizerFactory, NoiseSchedule, TimestepSampler };
     for (const [name, token] of Object.entries(tokens)) {
       expect(trainer.container.isRegistered(token, true), `${name} is registered`).toBe(true);
       expect(() => trainer.container.resolve(token), `${name} resolves`).not.toThrow();

@@ -6,7 +6,7 @@ import { toyTrainer } from './support/runs.js';
 /** A plugin that records every hook it sees, in order. */
 function hookRecorder(calls: string[]): TrainerPlugin {
   const name = 'test:hook-recorder';
-  const note = (hook: TrainerHookName, detail = '') => calls.push(detail ? `${hook}(${detail})` : hook);
+  const note = (hook: TrainerHookName, detail = ''): void => void calls.push(detail ? `${hook}(${detail})` : hook);
   return {
     name,
     apply(t) {
