@@ -1,18 +1,14 @@
-import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadSafetensors } from './loadSafetensors.js';
 import { SafetensorsReader } from './SafetensorsReader.js';
 import { writeSafetensors } from './writeSafetensors.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
 // Files written by Python (a pure-Python safetensors writer; see reference/README.md §0).
-const root = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
-if (!existsSync(join(root, 'reference', 'README.md'))) {
-  throw new Error(`sdxl-tiny fixtures not found at ${root}; they are required (see /work/shared/fixtures)`);
-}
+const root = sdxlTinyFixture();
 const reference = join(root, 'reference');
 
 let dir: string;

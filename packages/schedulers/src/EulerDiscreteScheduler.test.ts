@@ -1,16 +1,13 @@
 import '@tensorflow/tfjs-backend-cpu';
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SafetensorsReader } from '@sdxl-trainer/safetensors';
 import { EulerDiscreteScheduler } from './EulerDiscreteScheduler.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
-const root = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
-if (!existsSync(join(root, 'reference', 'euler.safetensors'))) {
-  throw new Error(`sdxl-tiny fixtures not found at ${root}; they are required (see /work/shared/fixtures)`);
-}
+const root = sdxlTinyFixture();
 const values = JSON.parse(readFileSync(join(root, 'reference', 'values.json'), 'utf8')) as {
   euler: { num_inference_steps: number; timesteps: number[]; sigmas: number[]; init_noise_sigma: number };
   pipeline: { guidance_scale: number };

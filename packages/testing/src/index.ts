@@ -12,3 +12,4 @@ export type {
   RecordedRequest,
   SeedRepo,
 } from './localHub/types.js';
+export { sdxlTinyFixture } from './sharedFixtures.js';

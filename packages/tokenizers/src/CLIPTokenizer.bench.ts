@@ -1,9 +1,9 @@
-import { fileURLToPath } from 'node:url';
 import { bench, describe } from 'vitest';
 import { CLIPTokenizer } from './index.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
 // Run: cd /work/main && npx vitest bench --run --project @sdxl-trainer/tokenizers
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
+const FIXTURE = sdxlTinyFixture();
 const WORDS = ['a', 'photo', 'of', 'lighthouse', 'on', 'rocky', 'cliff', 'at', 'sunset', 'dramatic', 'orange', 'purple', 'clouds',
   'masterpiece', 'best', 'quality', 'ultra', 'sharp', 'focus', 'cinematic', 'color', 'grading', '8k', 'Café', '東京', 'naïve!'];
 

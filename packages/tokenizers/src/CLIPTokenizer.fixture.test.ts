@@ -1,14 +1,11 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { loadSafetensors } from '@sdxl-trainer/safetensors';
 import { describe, expect, it } from 'vitest';
 import { CLIPTokenizer } from './index.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
 // Parity with transformers' slow CLIPTokenizer (4.39, ftfy 6.1.1): reference/README.md §a of the fixture.
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
-if (!existsSync(`${FIXTURE}/reference/tokenizers.safetensors`)) {
-  throw new Error(`Fixture missing: ${FIXTURE}/reference/tokenizers.safetensors (the PyTorch reference ids). Restore ../shared/fixtures/sdxl-tiny.`);
-}
+const FIXTURE = sdxlTinyFixture();
 const prompts = JSON.parse(readFileSync(`${FIXTURE}/reference/prompts.json`, 'utf8')) as string[];
 const reference = await loadSafetensors(`${FIXTURE}/reference/tokenizers.safetensors`);
 

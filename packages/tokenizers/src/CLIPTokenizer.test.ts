@@ -1,15 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { isSdxlError } from '@sdxl-trainer/errors';
 import { describe, expect, it } from 'vitest';
 import { CLIPTokenizer } from './index.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
 // Expectations here come from the fixture's vocab.json and special_tokens_map.json, read directly, and from
 // what transformers' CLIPTokenizer does (reference/README.md §a), never from this package's own output.
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
-if (!existsSync(`${FIXTURE}/tokenizer/vocab.json`)) {
-  throw new Error(`Fixture missing: ${FIXTURE}/tokenizer/vocab.json. Restore ../shared/fixtures/sdxl-tiny.`);
-}
+const FIXTURE = sdxlTinyFixture();
 const vocab = JSON.parse(readFileSync(`${FIXTURE}/tokenizer/vocab.json`, 'utf8')) as Record<string, number>;
 const padOf = (subfolder: string): string =>
   (JSON.parse(readFileSync(`${FIXTURE}/${subfolder}/special_tokens_map.json`, 'utf8')) as { pad_token: string }).pad_token;

@@ -1,12 +1,12 @@
 import { copyFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { isSdxlError } from '@sdxl-trainer/errors';
 import { afterAll, describe, expect, it } from 'vitest';
 import { CLIPTokenizer, type CLIPTokenizerFiles } from './index.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
+const FIXTURE = sdxlTinyFixture();
 const folders: string[] = [];
 afterAll(async () => {
   await Promise.all(folders.map((folder) => rm(folder, { recursive: true, force: true })));

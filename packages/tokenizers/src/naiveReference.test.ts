@@ -1,16 +1,13 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ClipBpe } from './ClipBpe.js';
 import { CLIPTokenizer } from './index.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
 // A deliberately naive re-statement of transformers' CLIPTokenizer (tokenization_clip.py: bytes_to_unicode,
 // whitespace_clean + lower, the CLIP pattern, `bpe` merging the lowest-ranked pair everywhere until none is
 // left), written for this test only, against which the library-backed BPE and the full pipeline are checked.
-const FIXTURE = fileURLToPath(new URL('../../../../shared/fixtures/sdxl-tiny', import.meta.url));
-if (!existsSync(`${FIXTURE}/tokenizer/merges.txt`)) {
-  throw new Error(`Fixture missing: ${FIXTURE}/tokenizer/merges.txt. Restore ../shared/fixtures/sdxl-tiny.`);
-}
+const FIXTURE = sdxlTinyFixture();
 const vocab = JSON.parse(readFileSync(`${FIXTURE}/tokenizer/vocab.json`, 'utf8')) as Record<string, number>;
 const mergeLines = readFileSync(`${FIXTURE}/tokenizer/merges.txt`, 'utf8').trim().split('\n').slice(1);
 const merges = mergeLines.map((line) => line.split(' ') as [string, string]);

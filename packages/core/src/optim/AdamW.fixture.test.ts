@@ -1,16 +1,14 @@
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { loadSafetensors, type TensorData } from '@sdxl-trainer/safetensors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AdamW } from './AdamW.js';
 import { clipGradNorm } from './clipGradNorm.js';
+import { sdxlTinyFixture } from '@sdxl-trainer/testing';
 
 // PyTorch reference: one torch.optim.AdamW step of the sdxl-tiny UNet (reference/README.md §h), with and
 // without clip_grad_norm_(max_norm=1). The gradients are PyTorch's; this checks our optimizer and clipping alone.
-const root = fileURLToPath(new URL('../../../../../shared/fixtures/sdxl-tiny', import.meta.url));
-if (!existsSync(root)) throw new Error(`sdxl-tiny fixtures not found at ${root}; they are required (see ../shared/fixtures)`);
+const root = sdxlTinyFixture();
 
 const WATCHED = [
   'down_blocks.1.resnets.0.conv1.weight',
