@@ -1,14 +1,17 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 
 // why: one project per workspace package, named after the package, so `vitest run --project <name>`
 // runs one package and every project shares the settings below (extends: true).
+// why: paths relative to this file, so package scripts (`vitest run --root ../.. --project x`) see the same projects.
+const repo = fileURLToPath(new URL('.', import.meta.url));
 const workspaceGroups = ['packages', 'plugins', 'examples', 'tests'];
 const projects = workspaceGroups.flatMap((group) =>
-  existsSync(group)
-    ? readdirSync(group)
-        .map((dir) => join(group, dir))
+  existsSync(join(repo, group))
+    ? readdirSync(join(repo, group))
+        .map((dir) => join(repo, group, dir))
         .filter((dir) => existsSync(join(dir, 'package.json')))
         .map((dir) => {
           const { name } = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { name: string };
