@@ -1,6 +1,6 @@
 import { DataLoaderFactory, EventBusToken, Logger, NoiseSchedule, OptimizerFactory, ResolvedConfig, TimestepSampler, Trainer, type InjectionToken } from '@sdxl-trainer/core';
 import { describe, expect, it } from 'vitest';
-import { toyTrainer } from './support/runs.js';
+import { toyTrainer } from '@sdxl-trainer/tests-toy';
 
 describe('the run container', () => {
   it('resolves every registration in a fresh container (explicit @inject everywhere, no emitted metadata needed)', () => {

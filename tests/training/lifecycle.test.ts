@@ -1,7 +1,7 @@
 import { ErrorCode, SdxlError, isSdxlError } from '@sdxl-trainer/errors';
 import { Stage, type TrainerEvent, type TrainerHookName, type TrainerPlugin } from '@sdxl-trainer/core';
 import { describe, expect, it } from 'vitest';
-import { toyTrainer } from './support/runs.js';
+import { toyTrainer } from '@sdxl-trainer/tests-toy';
 
 /** A plugin that records every hook it sees, in order. */
 function hookRecorder(calls: string[]): TrainerPlugin {

@@ -1,6 +1,6 @@
 import type { TrainerPlugin, TrainerSnapshot } from '@sdxl-trainer/core';
 import { describe, expect, it } from 'vitest';
-import { cloneSnapshot, maxWeightDifference, recordRun } from './support/runs.js';
+import { cloneSnapshot, maxWeightDifference, recordRun } from '@sdxl-trainer/tests-toy';
 
 describe('snapshot and restore', () => {
   it('a run restored from a mid-epoch snapshot continues exactly as the uninterrupted run', async () => {

@@ -1,6 +1,6 @@
 import type { TrainerPlugin } from '@sdxl-trainer/core';
 import { describe, expect, it } from 'vitest';
-import { maxWeightDifference, recordRun } from './support/runs.js';
+import { maxWeightDifference, recordRun } from '@sdxl-trainer/tests-toy';
 
 describe('the trainer trains a real model (MLP denoiser on toy rings, DDPM noise, AdamW)', () => {
   it('lowers the loss', async () => {
