@@ -39,3 +39,48 @@ export { CLIPEncoderLayer } from './clip/CLIPEncoderLayer.js';
 export { CLIPAttention } from './clip/CLIPAttention.js';
 export { CLIPMLP } from './clip/CLIPMLP.js';
 export { eosPositions } from './clip/eosPositions.js';
+
+export { withParameterTensors } from './nn/withParameterTensors.js';
+export { chunkedAttention } from './functional/chunkedAttention.js';
+export { timestepEmbedding, type TimestepEmbeddingOptions } from './functional/timestepEmbedding.js';
+export { upsampleNearest } from './functional/upsampleNearest.js';
+export { configValues } from './pretrained/configValues.js';
+export { DIFFUSERS_VERSION, DiffusersModel } from './pretrained/DiffusersModel.js';
+
+export { PLAIN_RUNTIME, type BlockRuntime, type BlockWrapper } from './blocks/BlockRuntime.js';
+export { DIFFUSERS_ACTIVATIONS, diffusersActivation } from './blocks/diffusersActivation.js';
+export { ResnetBlock2D, type ResnetBlock2DOptions, type TimeEmbeddingNorm } from './blocks/ResnetBlock2D.js';
+export type { CrossAttentionSettings, ResnetSettings } from './blocks/ResnetSettings.js';
+export { Downsample2D } from './blocks/Downsample2D.js';
+export { Upsample2D } from './blocks/Upsample2D.js';
+export { Attention, type AttentionOptions as DiffusersAttentionOptions } from './blocks/Attention.js';
+export { GEGLU } from './blocks/GEGLU.js';
+export { FeedForward } from './blocks/FeedForward.js';
+export { BasicTransformerBlock, type BasicTransformerBlockOptions } from './blocks/BasicTransformerBlock.js';
+export { Transformer2DModel, type Transformer2DModelOptions } from './blocks/Transformer2DModel.js';
+export { TimestepEmbedding } from './blocks/TimestepEmbedding.js';
+export { DownBlock2D, type DownBlockOutput } from './blocks/DownBlock2D.js';
+export { CrossAttnDownBlock2D } from './blocks/CrossAttnDownBlock2D.js';
+export { UpBlock2D, type UpBlockChannels } from './blocks/UpBlock2D.js';
+export { CrossAttnUpBlock2D } from './blocks/CrossAttnUpBlock2D.js';
+export { UNetMidBlock2DCrossAttn } from './blocks/UNetMidBlock2DCrossAttn.js';
+export { UNetMidBlock2D } from './blocks/UNetMidBlock2D.js';
+export { UpDecoderBlock2D } from './blocks/UpDecoderBlock2D.js';
+
+export { AutoencoderKL, type AutoencoderKLConfigInput } from './vae/AutoencoderKL.js';
+export { AUTOENCODER_KL_DEFAULTS, parseAutoencoderKLConfig, type AutoencoderKLConfig } from './vae/AutoencoderKLConfig.js';
+export { DiagonalGaussianDistribution } from './vae/DiagonalGaussianDistribution.js';
+export { Encoder } from './vae/Encoder.js';
+export { Decoder } from './vae/Decoder.js';
+
+export { UNet2DConditionModel, type UNet2DConditionConfigInput, type UNetAddedConditions } from './unet/UNet2DConditionModel.js';
+export {
+  parseUNet2DConditionConfig,
+  UNET_2D_CONDITION_DEFAULTS,
+  UNET_2D_CONDITION_FIXED_FIELDS,
+  type UNet2DConditionConfig,
+  type UNetDownBlockType,
+  type UNetMidBlockType,
+  type UNetUpBlockType,
+} from './unet/UNet2DConditionConfig.js';
+export { planUNetBlocks, type UNetBlockPlan, type UNetPlan } from './unet/planUNetBlocks.js';

@@ -21,7 +21,7 @@ export class CLIPTextEmbeddings extends Module {
   forward(ids: tf.Tensor2D): tf.Tensor3D {
     const length = ids.shape[1];
     return tf.tidy(() => {
-      const positions = tf.slice(this.position_embedding.weight.value, [0, 0], [length, -1]);
+      const positions = tf.slice(this.position_embedding.weight.tensor, [0, 0], [length, -1]);
       return tf.add(this.token_embedding.forward(ids), positions) as tf.Tensor3D;
     });
   }

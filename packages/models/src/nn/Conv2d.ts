@@ -55,8 +55,8 @@ export class Conv2d extends Module {
     const [ph, pw] = this.padding;
     const pad: [[number, number], [number, number], [number, number], [number, number]] = [[0, 0], [ph, ph], [pw, pw], [0, 0]];
     return tf.tidy(() => {
-      const y = tf.conv2d(x, this.weight.value as tf.Tensor4D, [...this.stride], ph === 0 && pw === 0 ? 'valid' : pad);
-      return this.bias === null ? y : tf.add(y, this.bias.value);
+      const y = tf.conv2d(x, this.weight.tensor as tf.Tensor4D, [...this.stride], ph === 0 && pw === 0 ? 'valid' : pad);
+      return this.bias === null ? y : tf.add(y, this.bias.tensor);
     });
   }
 }

@@ -27,6 +27,6 @@ export class Embedding extends Module {
 
   /** ids (int32, any shape) -> [...ids.shape, dim]. Ids must be in [0, numEmbeddings). */
   forward(ids: tf.Tensor): tf.Tensor {
-    return tf.gather(this.weight.value, ids);
+    return tf.gather(this.weight.tensor, ids);
   }
 }

@@ -35,6 +35,6 @@ export class GroupNorm extends Module {
 
   /** x [N, ..., C] -> same shape. */
   forward(x: tf.Tensor): tf.Tensor {
-    return groupNorm(x, this.numGroups, this.weight?.value ?? null, this.bias?.value ?? null, this.eps);
+    return groupNorm(x, this.numGroups, this.weight?.tensor ?? null, this.bias?.tensor ?? null, this.eps);
   }
 }

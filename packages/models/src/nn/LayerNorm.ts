@@ -28,6 +28,6 @@ export class LayerNorm extends Module {
 
   /** Normalises over the last axis. */
   forward(x: tf.Tensor): tf.Tensor {
-    return layerNorm(x, this.weight?.value ?? null, this.bias?.value ?? null, this.eps);
+    return layerNorm(x, this.weight?.tensor ?? null, this.bias?.tensor ?? null, this.eps);
   }
 }

@@ -39,8 +39,8 @@ export class Linear extends Module {
     return tf.tidy(() => {
       // why: a 2-D matMul is wasm's fast path, and a rank-3 x against a 2-D weight has no working gradient in
       // tfjs-core 4.22 (research/backend.md §1, broadcast-batched matMul).
-      let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight.value);
-      if (this.bias !== null) y = tf.add(y, this.bias.value);
+      let y: tf.Tensor = tf.matMul(tf.reshape(x, [-1, this.inFeatures]), this.weight.tensor);
+      if (this.bias !== null) y = tf.add(y, this.bias.tensor);
       return tf.reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
     });
   }

@@ -3,6 +3,7 @@ import type { RandomSource } from '../random/RandomSource.js';
 import { SeededRandom } from '../random/SeededRandom.js';
 import { checkStateKeys } from './checkStateKeys.js';
 import type { Parameter } from './Parameter.js';
+import { resolveStateKeys } from './resolveStateKeys.js';
 import type { StateDict, StateTensor } from './StateDict.js';
 
 /** Options of {@link Module.loadStateDict}. */
@@ -40,6 +41,15 @@ export abstract class Module {
    */
   knownBuffers(): readonly string[] {
     return [];
+  }
+
+  /**
+   * The current name of a checkpoint key an older library version spelled differently (diffusers renames the VAE's
+   * `…attentions.0.query.weight` to `…to_q.weight` on load); every other key unchanged. Used by loadStateDict and
+   * loadWeights, so both spellings load and saving always writes the current one.
+   */
+  currentKeyName(key: string): string {
+    return key;
   }
 
   /** Every parameter with its full dotted name, in PyTorch order. */
@@ -100,7 +110,9 @@ export abstract class Module {
    */
   loadStateDict(state: ReadonlyMap<string, StateTensor> | Readonly<Record<string, StateTensor>>, options: LoadStateOptions = {}): this {
     const source = options.source ?? 'state dict';
-    const entries = state instanceof Map ? state : new Map(Object.entries(state));
+    const given = state instanceof Map ? state : new Map(Object.entries(state));
+    const names = resolveStateKeys(source, given.keys(), (key) => this.currentKeyName(key));
+    const entries = new Map([...names].map(([name, key]) => [name, given.get(key)!]));
     const parameters = this.namedParameters();
     checkStateKeys(
       source,

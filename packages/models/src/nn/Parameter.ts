@@ -25,6 +25,7 @@ export class Parameter {
   readonly init: Init;
   #trainable = true;
   #variable: tf.Variable | null = null;
+  #bound: tf.Tensor | null = null;
 
   constructor(shape: readonly number[], options: ParameterOptions) {
     if (!shape.every((size) => Number.isInteger(size) && size > 0)) throw new RangeError(`parameter shape must hold positive integers, got [${shape.join(', ')}]`);
@@ -67,6 +68,22 @@ export class Parameter {
   }
 
   /**
+   * What forward passes read: the stand-in bound by {@link withParameterTensors} while a block runs under
+   * tf.customGrad (gradient checkpointing), otherwise the tf.Variable ({@link value}).
+   */
+  get tensor(): tf.Tensor {
+    return this.#bound ?? this.value;
+  }
+
+  /** Binds `tensor` (compute layout) as what {@link tensor} returns, or unbinds with null; see withParameterTensors. */
+  bindTensor(tensor: tf.Tensor | null): void {
+    if (tensor !== null && !sameShape(tensor.shape, this.computeShape)) {
+      throw new RangeError(`cannot bind a tensor of shape [${tensor.shape.join(', ')}] to a parameter of compute shape [${this.computeShape.join(', ')}]`);
+    }
+    this.#bound = tensor;
+  }
+
+  /**
    * Sets the weight from PyTorch-layout data (converted to compute layout here). Creates the tf.Variable on first use
    * and assigns into it afterwards; the data array is not kept.
    */
@@ -102,4 +119,8 @@ export class Parameter {
     this.#variable?.dispose();
     this.#variable = null;
   }
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((size, i) => size === b[i]);
 }

@@ -4,6 +4,7 @@ import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import { SafetensorsReader, writeSafetensors, writeShardedSafetensors, type TensorToWrite } from '@sdxl-trainer/safetensors';
 import { checkStateKeys } from '../nn/checkStateKeys.js';
 import { Module } from '../nn/Module.js';
+import { resolveStateKeys } from '../nn/resolveStateKeys.js';
 import { DEFAULT_MAX_SHARD_BYTES, WEIGHTS_BASE_NAME, type WeightsFormat } from './WeightsFormat.js';
 import { writeTextAtomically } from './writeTextAtomically.js';
 
@@ -39,21 +40,22 @@ export abstract class PretrainedModel extends Module {
     const reader = await SafetensorsReader.open(path);
     try {
       const parameters = this.namedParameters();
+      const keys = resolveStateKeys(path, reader.keys(), (key) => this.currentKeyName(key));
       checkStateKeys(
         path,
         new Map(parameters.map(([name, parameter]) => [name, parameter.shape])),
-        new Map(reader.keys().map((name) => [name, reader.info(name).shape])),
+        new Map([...keys].map(([name, key]) => [name, reader.info(key).shape])),
         new Set(this.knownBuffers()),
       );
       for (const [name] of parameters) {
-        const { dtype } = reader.info(name);
+        const { dtype } = reader.info(keys.get(name)!);
         if (!FLOAT_DTYPES.has(dtype)) {
           throw new SdxlError(ErrorCode.MODEL_WEIGHTS_MISMATCH, `${path}: "${name}" is ${dtype}; a weight must be F32, F16, BF16 or F64`, {
             details: { file: path, tensor: name, dtype },
           });
         }
       }
-      for (const [name, parameter] of parameters) parameter.setFromPyTorch(await reader.readFloat32(name));
+      for (const [name, parameter] of parameters) parameter.setFromPyTorch(await reader.readFloat32(keys.get(name)!));
     } catch (error) {
       // why: a half-loaded model is worse than none; a model that had no weights goes back to shape-only.
       if (!wasMaterialized) this.dispose();
