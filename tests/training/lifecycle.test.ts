@@ -13,6 +13,7 @@ function hookRecorder(calls: string[]): TrainerPlugin {
       const h = t.hooks;
       h.environment.tap(name, () => note('environment'));
       h.configResolved.tap(name, () => note('configResolved'));
+      h.resolveModelFiles.tapPromise(name, async (sources) => (note('resolveModelFiles'), sources));
       h.loadModels.tapPromise(name, async () => note('loadModels'));
       h.prepareDataset.tapPromise(name, async (d) => (note('prepareDataset'), d));
       h.precompute.tapPromise(name, async (d) => (note('precompute'), d));
@@ -55,6 +56,7 @@ describe('the run lifecycle', () => {
     expect(calls).toEqual([
       'environment',
       'configResolved',
+      'resolveModelFiles',
       'loadModels',
       'prepareDataset',
       'precompute',
@@ -117,6 +119,25 @@ describe('the run lifecycle', () => {
     expect(completed).toBe(true);
     const metrics = events.find((e) => e.type === 'metrics');
     expect(metrics && metrics.type === 'metrics' && Object.keys(metrics.values).sort()).toEqual(['train/grad_norm', 'train/loss', 'train/lr', 'train/step_loss']);
+  });
+  it('lets a later plugin redirect a model source (resolveModelFiles waterfall) before models load', async () => {
+    let seen: unknown;
+    const provider: TrainerPlugin = {
+      name: 'test:provider',
+      apply: (t) =>
+        t.hooks.resolveModelFiles.tap({ name: 'test:provider', stage: Stage.PROVIDE }, (sources) => ({
+          ...sources,
+          unet: { path: 'org/base', subfolder: 'unet' },
+          vae: { path: 'org/base', subfolder: 'vae' },
+        })),
+    };
+    const swap: TrainerPlugin = {
+      name: 'test:swap',
+      apply: (t) => t.hooks.resolveModelFiles.tap('test:swap', (sources) => ({ ...sources, vae: { path: 'org/better-vae' } })),
+    };
+    const reader: TrainerPlugin = { name: 'test:reader', apply: (t) => t.hooks.loadModels.tap('test:reader', () => void (seen = t.modelSources)) };
+    await toyTrainer({ maxTrainSteps: 1, extraPlugins: [swap, reader, provider] }).run();
+    expect(seen).toEqual({ unet: { path: 'org/base', subfolder: 'unet' }, vae: { path: 'org/better-vae' } });
   });
 });
 

@@ -14,6 +14,7 @@ import { createTrainerHooks, type TrainerHooks, type TrainerHookSet } from './ho
 import { EventLogger, Logger } from './Logger.js';
 import { TrainingLoop } from './loop/TrainingLoop.js';
 import { ModelSet } from './ModelSet.js';
+import type { ModelSources } from './ModelSources.js';
 import { isStateful, type TrainerPlugin } from './plugin.js';
 import { RngStreams } from './random/RngStreams.js';
 import { prepareRun, type PreparedRun } from './prepareRun.js';
@@ -56,6 +57,7 @@ export class Trainer {
   #prepared = false;
   #phase: 'idle' | 'running' | 'done' = 'idle';
   #run: PreparedRun | undefined;
+  #modelSources: ModelSources | undefined;
 
   constructor(config: RunConfig | ResolvedConfigType, options: TrainerOptions = {}) {
     this.config = parseConfig(config);
@@ -86,6 +88,14 @@ export class Trainer {
   /** The run's Logger (from the container, so a plugin may replace it). */
   get logger(): Logger {
     return this.container.resolve(Logger);
+  }
+
+  /** Where each model component comes from, as the resolveModelFiles waterfall decided (from loadModels on). */
+  get modelSources(): ModelSources {
+    if (!this.#modelSources) {
+      throw new SdxlError(ErrorCode.TRAINER_STATE_INVALID, 'modelSources is known once the resolveModelFiles hook has run (read it in loadModels or later)');
+    }
+    return this.#modelSources;
   }
 
   /** The run's named random streams (all derived from `state.seed`). */
@@ -140,6 +150,7 @@ export class Trainer {
       this.prepare();
       const backend = await initBackend({ backend: this.config.backend, threads: this.config.threads });
       this.logger.info(backend.summary);
+      this.#modelSources = Object.freeze({ ...(await this.#hooks.resolveModelFiles.promise({})) });
       await this.#hooks.loadModels.promise(this.models);
       let dataset = await this.#hooks.prepareDataset.promise(emptyDataset);
       dataset = await this.#hooks.precompute.promise(dataset);

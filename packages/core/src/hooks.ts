@@ -17,6 +17,7 @@ import type {
 } from './contexts.js';
 import type { Dataset } from './data/Dataset.js';
 import type { ModelSet } from './ModelSet.js';
+import type { ModelSources } from './ModelSources.js';
 import type { TimestepSampler } from './objective/TimestepSampler.js';
 import type { NamedTensors, OptimizerFactory } from './optim/Optimizer.js';
 import type { SdxlError } from '@sdxl-trainer/errors';
@@ -32,7 +33,9 @@ export function createTrainerHooks() {
     environment: new SyncHook<[ResolvedConfig]>(['config']),
     /** Read the final config; every provider is registered now, so check what your plugin requires here. */
     configResolved: new SyncHook<[ResolvedConfig]>(['config']),
-    /** Load models into the run's model set (text encoders, VAE, UNet, ...). */
+    /** Decide where each model component comes from (a model plugin provides, VAE swap redirects). Returns the sources. */
+    resolveModelFiles: new AsyncSeriesWaterfallHook<[ModelSources]>(['sources']),
+    /** Load models into the run's model set (text encoders, VAE, UNet, ...), from `trainer.modelSources`. */
     loadModels: new AsyncSeriesHook<[ModelSet]>(['models']),
     /** Provide and transform the training data: sources, transforms. Returns the dataset. */
     prepareDataset: new AsyncSeriesWaterfallHook<[Dataset]>(['dataset']),

@@ -7,6 +7,7 @@ export { Stage } from './Stage.js';
 export { TrainerControl } from './TrainerControl.js';
 export { TrainerState, type TrainerStateData } from './TrainerState.js';
 export { ModelSet, type ModelMap } from './ModelSet.js';
+export type { ModelSource, ModelSources } from './ModelSources.js';
 export { isStateful, normalizePlugins, type PluginOption, type StateDict, type StatefulPlugin, type TrainerPlugin } from './plugin.js';
 export { pluginError } from './guardHooks.js';
 export { editDistance, suggestName } from './suggest.js';
