@@ -1,0 +1,3 @@
+export { noiseOffset as default, noiseOffset } from './noiseOffset.js';
+export { offsetNoise } from './offsetNoise.js';
+export { noiseOffsetOptionsSchema, type NoiseOffsetOptions } from './noiseOffsetOptions.js';
