@@ -32,7 +32,8 @@ export { DataLoaderFactory, DenoisingModel, EventBusToken, Logger, NoiseSchedule
 
 export { defineConfig, type ConfigEnv, type ConfigExport } from './config/defineConfig.js';
 export { loadConfig } from './config/loadConfig.js';
-export { configError, parseConfig, type ConfigProblem } from './config/parseConfig.js';
+export { parseConfig } from './config/parseConfig.js';
+export { configError, optionProblem, parseOptions, type ConfigProblem, type OptionDescription } from './config/parseOptions.js';
 export { RunConfigSchema, type RunConfig } from './config/schema.js';
 export { CORE_OPTIONS, type CoreOptionName } from './config/options.js';
 

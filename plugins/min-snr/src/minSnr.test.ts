@@ -62,7 +62,7 @@ describe('minSnr options', () => {
     expect(problem({})).toMatch(/gamma \(--snr_gamma\): got nothing/);
     expect(problem({ gamma: 5, guardZeroSnr: 'yes' })).toMatch(/guardZeroSnr: got "yes" \(a string\); expected true or false/);
     expect(problem({ gama: 5 })).toMatch(/unknown option "gama"; did you mean "gamma"\?/);
-    expect(problem(5)).toMatch(/the options must be an object, got 5/);
+    expect(problem(5)).toMatch(/must be an object of options, got 5/);
   });
 
   it('makes a plugin named after the package', () => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseOptions, type OptionDescription } from './parseOptions.js';
+import { parseOptions, type OptionDescription } from '@sdxl-trainer/core';
 
 /** The options of the Min-SNR plugin (strict: unknown keys are errors). */
 export const minSnrOptionsSchema = z.strictObject({

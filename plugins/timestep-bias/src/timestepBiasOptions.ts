@@ -1,6 +1,6 @@
 import type { ConfigProblem } from '@sdxl-trainer/core';
 import { z } from 'zod';
-import { optionProblem, parseOptions, type OptionDescription } from './parseOptions.js';
+import { optionProblem, parseOptions, type OptionDescription } from '@sdxl-trainer/core';
 import { NAME } from './pluginName.js';
 
 /** The strategies of --timestep_bias_strategy. */

@@ -63,7 +63,7 @@ describe('parseConfig', () => {
   });
 
   it('rejects a non-object config and bad plugin entries with their position', () => {
-    expect(problemsOf(42).problems[0]!.message).toBe('the config must be an object of options, got 42');
+    expect(problemsOf(42).error.message).toContain('sdxl.config.ts: must be an object of options, got 42');
     const { problems } = problemsOf({ plugins: [{ name: 'ok', apply() {} }, [() => undefined]] });
     expect(problems[0]!.path).toBe('plugins[1][0]');
     expect(problems[0]!.message).toMatch(/is a function, not a plugin/);
