@@ -23,8 +23,20 @@ export interface TrainerEventMap {
   'log': { readonly level: LogLevel; readonly message: string; readonly fields?: Readonly<Record<string, unknown>> | undefined };
   /** A stop was requested (Ctrl-C, a plugin); the run ends after the current step. */
   'run:stopping': { readonly step: number; readonly reason: string };
+  /** Images made at a validation (HWC RGB bytes), for reporters such as TensorBoard and W&B to log. */
+  'validation:images': { readonly step: number; readonly images: readonly ValidationImage[] };
   /** The run ended, successfully, stopped early, or failed. */
   'run:end': { readonly status: RunStatus; readonly step: number; readonly error?: Error | undefined };
+}
+
+/** One validation image: HWC bytes (1, 3 or 4 channels, read off the data length) under a tag such as `validation/0`. */
+export interface ValidationImage {
+  readonly tag: string;
+  readonly data: Uint8Array;
+  readonly width: number;
+  readonly height: number;
+  /** The prompt that made it, when there is one. */
+  readonly caption?: string | undefined;
 }
 
 /** Known metric names and their meaning; plugins add theirs by declaration merging. */

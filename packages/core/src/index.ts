@@ -25,10 +25,10 @@ export type {
   TrainerSnapshot,
   ValidationContext,
 } from './contexts.js';
-export { EventBus, type LogLevel, type MetricMap, type ProgressInfo, type RunStatus, type TrainerEvent, type TrainerEventMap, type TrainerEventOf } from './events.js';
+export { EventBus, type ValidationImage, type LogLevel, type MetricMap, type ProgressInfo, type RunStatus, type TrainerEvent, type TrainerEventMap, type TrainerEventOf } from './events.js';
 export { EventLogger } from './Logger.js';
 export { rootContainer, inject, injectable, Lifecycle, type DependencyContainer, type InjectionToken } from './di.js';
-export { DataLoaderFactory, DenoisingModel, EventBusToken, Logger, NoiseSchedule, OptimizerFactory, ResolvedConfig, TimestepSampler } from './tokens.js';
+export { DataLoaderFactory, DenoisingModel, EmaWeights, EventBusToken, Logger, NoiseSchedule, OptimizerFactory, ResolvedConfig, TimestepSampler } from './tokens.js';
 
 export { defineConfig, type ConfigEnv, type ConfigExport } from './config/defineConfig.js';
 export { loadConfig } from './config/loadConfig.js';

@@ -5,6 +5,7 @@ import type { ResolvedConfig as ResolvedConfigType } from './config/schema.js';
 export const ResolvedConfig: InjectionToken<ResolvedConfigType> = Symbol.for('@sdxl-trainer/core:ResolvedConfig');
 
 export { DataLoaderFactory } from './data/DataLoader.js';
+export { EmaWeights } from './EmaWeights.js';
 export { EventBusToken } from './events.js';
 export { Logger } from './Logger.js';
 export { DenoisingModel } from './objective/DenoisingModel.js';

@@ -1,10 +1,9 @@
-import { Stage, type TrainerPlugin } from '@sdxl-trainer/core';
+import { parseOptions, Stage, type TrainerPlugin } from '@sdxl-trainer/core';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkpointsToRemove, listCheckpoints } from './checkpointFolders.js';
 import { CheckpointingApi, registerCheckpointing } from './CheckpointingApi.js';
 import { CHECKPOINTING_OPTION_EXPECTED, checkpointingOptionsSchema, type CheckpointingOptions } from './checkpointingOptions.js';
-import { parsePluginOptions } from './parsePluginOptions.js';
 import { readCheckpoint } from './readCheckpoint.js';
 import { recoverLeftovers } from './recoverLeftovers.js';
 import { resolveResumeFolder } from './resolveResumeFolder.js';
@@ -19,12 +18,7 @@ const NAME = '@sdxl-trainer/plugin-checkpointing';
  * written atomically; in beforeTrain, resume from `'latest'` or a named checkpoint with `trainer.restore()`.
  */
 export default function checkpointing(options: CheckpointingOptions = {}): TrainerPlugin {
-  const { outputDir: outputDirOption, checkpointingSteps, totalLimit, resumeFrom } = parsePluginOptions(
-    checkpointingOptionsSchema,
-    options,
-    'checkpointing()',
-    CHECKPOINTING_OPTION_EXPECTED,
-  );
+  const { outputDir: outputDirOption, checkpointingSteps, totalLimit, resumeFrom } = parseOptions('checkpointing()', checkpointingOptionsSchema, options ?? {}, CHECKPOINTING_OPTION_EXPECTED);
   return {
     name: NAME,
     apply(trainer) {

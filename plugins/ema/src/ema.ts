@@ -1,10 +1,8 @@
-import { DenoisingModel, Stage, type StatefulPlugin, type Trainer } from '@sdxl-trainer/core';
+import { DenoisingModel, EmaWeights, parseOptions, Stage, type StatefulPlugin, type Trainer } from '@sdxl-trainer/core';
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import { emaOptionsSchema, EMA_OPTION_EXPECTED, type EmaOptions } from './emaOptions.js';
-import { EmaWeights } from './EmaWeights.js';
 import { ExponentialMovingAverage } from './ExponentialMovingAverage.js';
 import { registerEma } from './getEma.js';
-import { parsePluginOptions } from './parsePluginOptions.js';
 
 /** The plugin's name, its tap name and its state key in checkpoints. */
 const NAME = '@sdxl-trainer/plugin-ema';
@@ -23,7 +21,7 @@ declare module '@sdxl-trainer/core' {
  * reach it with `getEma(trainer)` or the `EmaWeights` token.
  */
 export default function ema(options: EmaOptions = {}): StatefulPlugin {
-  const { foreach, ...schedule } = parsePluginOptions(emaOptionsSchema, options, 'ema()', EMA_OPTION_EXPECTED);
+  const { foreach, ...schedule } = parseOptions('ema()', emaOptionsSchema, options ?? {}, EMA_OPTION_EXPECTED);
   let average: ExponentialMovingAverage | undefined;
   let owner: Trainer | undefined;
   const live = (what: string): ExponentialMovingAverage => {

@@ -1,5 +1,4 @@
-import type { Trainer } from '@sdxl-trainer/core';
-import type { EmaWeights } from './EmaWeights.js';
+import type { EmaWeights, Trainer } from '@sdxl-trainer/core';
 
 // why: webpack's getHooks(compilation) pattern — per-trainer data other plugins can reach, gone with the trainer.
 const registry = new WeakMap<Trainer, EmaWeights>();

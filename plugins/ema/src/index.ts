@@ -2,5 +2,4 @@ export { default } from './ema.js';
 export { emaOptionsSchema, type EmaOptions, type ResolvedEmaOptions } from './emaOptions.js';
 export { emaDecay, type EmaDecaySchedule } from './emaDecay.js';
 export { ExponentialMovingAverage, type EmaState } from './ExponentialMovingAverage.js';
-export { EmaWeights } from './EmaWeights.js';
 export { getEma } from './getEma.js';

@@ -1,6 +1,6 @@
 import { encodePng } from './encodePng.js';
 import { EventFileWriter } from './EventFileWriter.js';
-import type { ValidationImage } from './ValidationImagesEvent.js';
+import type { ValidationImage } from '@sdxl-trainer/core';
 
 /** What the reporter tells its owner; it never throws at it. */
 export interface ReporterEvents {

@@ -1,6 +1,5 @@
 export { default } from './tensorboard.js';
 export { tensorboardOptionsSchema, type TensorboardOptions } from './tensorboardOptions.js';
-export type { ValidationImage, ValidationImagesEvent } from './ValidationImagesEvent.js';
 export { TensorboardReporter, type ReporterEvents } from './TensorboardReporter.js';
 export { EventFileWriter, EVENT_FILE_VERSION } from './EventFileWriter.js';
 export { encodeEvent, type EncodedImage, type SummaryValue } from './encodeEvent.js';

@@ -1,6 +1,6 @@
+import { parseOptions } from '@sdxl-trainer/core';
 import type { TrainerPlugin } from '@sdxl-trainer/core';
 import { join } from 'node:path';
-import { parsePluginOptions } from './parsePluginOptions.js';
 import { TensorboardReporter } from './TensorboardReporter.js';
 import { TENSORBOARD_OPTION_EXPECTED, tensorboardOptionsSchema, type TensorboardOptions } from './tensorboardOptions.js';
 
@@ -13,7 +13,7 @@ const NAME = '@sdxl-trainer/plugin-tensorboard';
  * flushes every `flushSeconds` and at shutdown, and a write error is logged, never thrown.
  */
 export default function tensorboard(options: TensorboardOptions = {}): TrainerPlugin {
-  const { logDir: logDirOption, flushSeconds } = parsePluginOptions(tensorboardOptionsSchema, options, 'tensorboard()', TENSORBOARD_OPTION_EXPECTED);
+  const { logDir: logDirOption, flushSeconds } = parseOptions('tensorboard()', tensorboardOptionsSchema, options ?? {}, TENSORBOARD_OPTION_EXPECTED);
   return {
     name: NAME,
     apply(trainer) {

@@ -7,10 +7,12 @@ export function ddpmPlugin(overrides: Record<string, unknown> = {}): TrainerPlug
   return {
     name,
     apply(trainer) {
+      let scheduler: DDPMScheduler | undefined;
       trainer.hooks.environment.tap(name, () => {
-        const scheduler = DDPMScheduler.fromConfig({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, ...overrides });
+        scheduler = DDPMScheduler.fromConfig({ beta_start: 0.00085, beta_end: 0.012, beta_schedule: 'scaled_linear', num_train_timesteps: 1000, ...overrides });
         trainer.container.register(NoiseSchedule, { useValue: scheduler });
       });
+      trainer.hooks.shutdown.tap(name, () => scheduler?.dispose());
     },
   };
 }

@@ -27,14 +27,15 @@ export class MlpDenoiser implements DenoisingModel {
     const dense = (fanIn: number, fanOut: number, name: string) =>
       tf.variable(tf.tensor2d(rng.fillNormal(new Float32Array(fanIn * fanOut)).map((v) => v / Math.sqrt(fanIn)), [fanIn, fanOut]), true, `${name}-${uniqueSuffix()}`);
     const bias = (n: number, name: string) => tf.variable(tf.zeros([n]), true, `${name}-${uniqueSuffix()}`);
-    this.#v = {
+    // why: tf.variable leaves its initial tensor alive (it shares the data); tidy frees those, never variables.
+    this.#v = tf.tidy(() => ({
       'in.weight': dense(features, hidden, 'in.weight'),
       'time.weight': dense(TIME_FEATURES, hidden, 'time.weight'),
       'in.bias': bias(hidden, 'in.bias'),
       'out.weight': dense(hidden, features, 'out.weight'),
       'out.bias': bias(features, 'out.bias'),
       ...(condFeatures > 0 ? { 'cond.weight': dense(condFeatures, hidden, 'cond.weight') } : {}),
-    };
+    }));
     this.trainableVariables = new Map(Object.entries(this.#v));
   }
 

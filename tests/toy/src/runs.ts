@@ -71,15 +71,24 @@ export async function recordRun(config: Parameters<typeof toyTrainer>[0]): Promi
 
 /** A deep copy of a snapshot (what a checkpoint writer would persist), independent of the live run's tensors. */
 export function cloneSnapshot(snapshot: TrainerSnapshot): TrainerSnapshot {
-  const clone = (t: tf.Tensor) => tf.keep(t.clone());
   return {
-    state: JSON.parse(JSON.stringify(snapshot.state)),
-    rng: JSON.parse(JSON.stringify(snapshot.rng)),
-    lrScheduler: JSON.parse(JSON.stringify(snapshot.lrScheduler)),
-    optimizer: { step: snapshot.optimizer.step, tensors: Object.fromEntries(Object.entries(snapshot.optimizer.tensors).map(([k, t]) => [k, clone(t)])) },
-    model: new Map([...snapshot.model].map(([k, t]) => [k, clone(t)])),
-    plugins: JSON.parse(JSON.stringify(snapshot.plugins)),
+    state: deepClone(snapshot.state) as TrainerSnapshot['state'],
+    rng: deepClone(snapshot.rng) as TrainerSnapshot['rng'],
+    lrScheduler: deepClone(snapshot.lrScheduler) as TrainerSnapshot['lrScheduler'],
+    optimizer: deepClone(snapshot.optimizer) as TrainerSnapshot['optimizer'],
+    model: new Map([...snapshot.model].map(([k, t]) => [k, tf.keep(t.clone())])),
+    plugins: deepClone(snapshot.plugins) as TrainerSnapshot['plugins'],
   };
+}
+
+/** Copies JSON values and typed arrays; tf.Tensor leaves (e.g. EMA shadows in plugin state) become kept clones. */
+function deepClone(value: unknown): unknown {
+  if (value instanceof tf.Tensor) return tf.keep(value.clone());
+  if (value instanceof Map) return new Map([...value].map(([k, v]) => [k, deepClone(v)]));
+  if (ArrayBuffer.isView(value)) return (value as unknown as { slice(): unknown }).slice();
+  if (Array.isArray(value)) return value.map(deepClone);
+  if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, deepClone(v)]));
+  return value;
 }
 
 /** Largest absolute difference between two sets of weights. */

@@ -31,7 +31,7 @@ export const CORE_OPTIONS = {
   adamEpsilon: { flag: '--adam_epsilon', expected: 'a positive number', doc: 'AdamW ε.', default: 1e-8 },
   predictionType: { flag: '--prediction_type', expected: '"epsilon", "v_prediction" or "sample"', doc: "Override the noise scheduler's prediction type." },
   loggingSteps: { flag: '--logging_steps', expected: 'a positive integer', doc: 'Emit metrics and a log line every N optimizer steps.', default: 1 },
-  checkpointingSteps: { flag: '--checkpointing_steps', expected: 'a positive integer', doc: 'Ask for a checkpoint every N optimizer steps (a checkpointing plugin writes it).', default: 500 },
+  checkpointingSteps: { flag: '--checkpointing_steps', expected: 'a positive integer, or null for none', doc: 'Ask for a checkpoint every N optimizer steps (a checkpointing plugin writes it); null: never.', default: 500 },
   validationEpochs: { flag: '--validation_epochs', expected: 'a positive integer', doc: 'Ask for validation after every N-th epoch (when epoch % N == 0).', default: 1 },
   plugins: { flag: undefined, expected: 'a list of plugins (objects with name and apply), presets (nested lists) or falsy entries', doc: 'The composition.', default: [] },
 } as const satisfies Record<string, { flag: string | undefined; expected: string; doc: string; default?: unknown }>;

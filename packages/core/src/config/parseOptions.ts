@@ -14,10 +14,11 @@ export interface ConfigProblem {
   readonly message: string;
 }
 
-/** How one option is described in error messages: its diffusers flag (if any) and what it accepts. */
-export interface OptionDescription {
-  readonly flag?: string | undefined;
-  readonly expected: string;
+/** How one option is described in error messages: its diffusers flag (if any) and what it accepts (or just that). */
+export type OptionDescription = { readonly flag?: string | undefined; readonly expected: string } | string;
+
+function describeOption(description: OptionDescription | undefined): { flag?: string | undefined; expected?: string } {
+  return typeof description === 'string' ? { expected: description } : (description ?? {});
 }
 
 /**
@@ -41,9 +42,9 @@ export function parseOptions<S extends z.ZodType>(
 
 /** One problem for `option`: "option (--flag): got value; expected ...". */
 export function optionProblem(option: string, value: unknown, described: Readonly<Record<string, OptionDescription>>, expected?: string): ConfigProblem {
-  const description = described[option.replace(/[.[].*$/, '')];
-  const flag = description?.flag ? ` (${description.flag})` : '';
-  const wanted = expected ?? description?.expected ?? 'a valid value';
+  const description = describeOption(described[option.replace(/[.[].*$/, '')]);
+  const flag = description.flag ? ` (${description.flag})` : '';
+  const wanted = expected ?? description.expected ?? 'a valid value';
   return { path: option, value, expected: wanted, message: `${option}${flag}: got ${show(value)}; expected ${wanted}` };
 }
 

@@ -33,7 +33,7 @@ export const RunConfigSchema = z
     adamEpsilon: z.number().positive().default(O.adamEpsilon.default),
     predictionType: z.enum(['epsilon', 'v_prediction', 'sample']).optional(),
     loggingSteps: positiveInt.default(O.loggingSteps.default),
-    checkpointingSteps: positiveInt.default(O.checkpointingSteps.default),
+    checkpointingSteps: positiveInt.nullable().default(O.checkpointingSteps.default),
     validationEpochs: positiveInt.default(O.validationEpochs.default),
     plugins: z.array(z.custom<PluginOption>(() => true)).default([]),
   })

@@ -15,7 +15,7 @@ export function defaultFlow(config: ResolvedConfig): TrainerPlugin {
     apply(trainer) {
       trainer.hooks.afterStep.tap({ name: NAME, stage: Stage.PRE }, ({ step, control, state }) => {
         if (step % config.loggingSteps === 0 || step === state.maxSteps) control.shouldLog = true;
-        if (step % config.checkpointingSteps === 0) control.shouldSave = true;
+        if (config.checkpointingSteps !== null && step % config.checkpointingSteps === 0) control.shouldSave = true;
       });
       trainer.hooks.afterEpoch.tap({ name: NAME, stage: Stage.PRE }, ({ epoch, control }) => {
         if (epoch % config.validationEpochs === 0) control.shouldValidate = true;

@@ -23,10 +23,13 @@ export class AdamW implements Optimizer {
     if (!(beta1 >= 0 && beta1 < 1) || !(beta2 >= 0 && beta2 < 1) || !(epsilon >= 0) || !(weightDecay >= 0)) {
       throw new SdxlError(ErrorCode.OPTIMIZER_INVALID, `AdamW needs 0 <= beta1, beta2 < 1 and epsilon, weightDecay >= 0; got ${JSON.stringify(settings)}`);
     }
-    for (const [name, variable] of variables) {
-      this.#expAvg.set(name, tf.variable(tf.zerosLike(variable), false, `adamw/exp_avg/${name}/${uniqueId()}`));
-      this.#expAvgSq.set(name, tf.variable(tf.zerosLike(variable), false, `adamw/exp_avg_sq/${name}/${uniqueId()}`));
-    }
+    // why: tf.variable shares its initial tensor's data and leaves that tensor alive; tidy frees the zeros.
+    tf.tidy(() => {
+      for (const [name, variable] of variables) {
+        this.#expAvg.set(name, tf.variable(tf.zerosLike(variable), false, `adamw/exp_avg/${name}/${uniqueId()}`));
+        this.#expAvgSq.set(name, tf.variable(tf.zerosLike(variable), false, `adamw/exp_avg_sq/${name}/${uniqueId()}`));
+      }
+    });
   }
 
   step(gradients: NamedTensors, lr: number): void {
