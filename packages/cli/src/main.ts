@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Trainer, loadConfig, suggestName, type LogLevel } from '@sdxl-trainer/core';
 import { ErrorCode, SdxlError, isSdxlError } from '@sdxl-trainer/errors';
+import { backendCommand } from './backendCommand.js';
 import { formatError } from './formatError.js';
 import { ProgressRenderer, type Terminal } from './ProgressRenderer.js';
 import { CLI_OPTIONS, usage } from './usage.js';
@@ -18,6 +19,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
 
 /** Run `sdxl-train` with these arguments; resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  if (argv[0] === 'backend') return backendCommand(argv.slice(1), io);
   const version = readVersion();
   let args: ReturnType<typeof parse>;
   try {

@@ -91,6 +91,8 @@ export const ErrorCode = {
   CHECKPOINT_NOT_FOUND: 'CHECKPOINT_NOT_FOUND',
   CHECKPOINT_INVALID: 'CHECKPOINT_INVALID',
   CHECKPOINT_WRITE_FAILED: 'CHECKPOINT_WRITE_FAILED',
+  // plugins: SDXL model side (sdxl-unet, sdxl-vae, vae-swap)
+  MODEL_SOURCE_MISSING: 'MODEL_SOURCE_MISSING',
   // cli
   CLI_USAGE: 'CLI_USAGE',
 } as const;

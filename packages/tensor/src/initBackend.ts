@@ -3,10 +3,11 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import { AUTO_ORDER, OPTIONAL_PACKAGES, isBackendName, type BackendName, type ConcreteBackendName } from './BackendName.js';
-import { importOptionalPackage } from './importOptionalPackage.js';
 import { installWasmBackend } from './installWasmBackend.js';
+import { startTensorflow, type TensorflowInfo } from './link/startTensorflow.js';
 import { registerCpuKernels } from './registerCpuKernels.js';
 import { registerGradients } from './registerGradients.js';
+import { registerTensorflowKernels } from './registerTensorflowKernels.js';
 import { registerWasmKernels } from './registerWasmKernels.js';
 import { replacedKernels } from './kernels/replaceKernel.js';
 
@@ -21,6 +22,11 @@ export interface InitBackendOptions {
    * in order (default: the current working directory, then this package's own location).
    */
   readonly resolveFrom?: string | URL | readonly (string | URL)[] | undefined;
+  /**
+   * Folder of tfjs-node builds made by `linkTensorflow` / `sdxl-train backend link` (default: the per-user
+   * cache, `linkedBuildsDir()`), tried before the npm packages; false to ignore linked builds.
+   */
+  readonly linkedBuilds?: string | false | undefined;
   /** Folder for wasm's pthread worker script (default: the OS temp folder). */
   readonly workerDir?: string | undefined;
   /** Install this package's replacement kernels for the chosen backend (default true). */
@@ -39,7 +45,7 @@ export interface BackendReport {
   readonly backend: ConcreteBackendName;
   /** `tf.getBackend()` after the choice (`tensorflow` for both libtensorflow backends). */
   readonly tfjsBackend: string;
-  /** Compute threads in use (wasm: XNNPACK pool size; cpu: 1; tensorflow: the cores libtensorflow sees). */
+  /** Compute threads in use (wasm: XNNPACK pool size; cpu: 1; tensorflow: libtensorflow's intra-op threads). */
   readonly threads: number;
   /** The build or binding in use, e.g. `threaded-simd` or `@tensorflow/tfjs-node`. */
   readonly detail: string;
@@ -47,12 +53,14 @@ export interface BackendReport {
   readonly tried: readonly BackendAttempt[];
   /** Kernels this package replaced on the chosen backend. */
   readonly kernels: readonly string[];
-  /** One line: what was chosen and why, for logs and `sdxl-train doctor`. */
+  /** One line: what was chosen and why, for logs and `sdxl-train backend info`. */
   readonly summary: string;
+  /** For `tensorflow` and `tensorflow-gpu`: TensorFlow version, device, threads and which binding. */
+  readonly tensorflow?: TensorflowInfo | undefined;
 }
 
 type Attempt =
-  | { readonly ok: true; readonly threads: number; readonly detail: string }
+  | { readonly ok: true; readonly threads: number; readonly detail: string; readonly info?: TensorflowInfo }
   | { readonly ok: false; readonly missing: boolean; readonly reason: string; readonly error?: unknown };
 
 /**
@@ -84,7 +92,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
   const candidates = requested === 'auto' ? AUTO_ORDER : [requested];
   const tried: BackendAttempt[] = [];
   for (const name of candidates) {
-    const attempt = await tryBackend(name, threads, from, options.workerDir);
+    const attempt = await tryBackend(name, threads, from, options);
     if (!attempt.ok) {
       if (requested !== 'auto') throw unavailable(name, attempt, from);
       tried.push({ backend: name, reason: attempt.reason });
@@ -93,6 +101,7 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
     if (options.replaceKernels ?? true) {
       if (name === 'wasm') registerWasmKernels();
       if (name === 'cpu') registerCpuKernels();
+      if (name === 'tensorflow' || name === 'tensorflow-gpu') registerTensorflowKernels();
     }
     const tfjsBackend = tf.getBackend();
     const head = `backend ${name} (${attempt.detail})${requested === 'auto' ? '' : ' as requested'}`;
@@ -105,34 +114,21 @@ export async function initBackend(options: InitBackendOptions = {}): Promise<Bac
       tried,
       kernels: replacedKernels(tfjsBackend),
       summary: why === '' ? head : `${head} — ${why}`,
+      ...(attempt.info === undefined ? {} : { tensorflow: attempt.info }),
     };
   }
   // why: cpu ships with this package and always starts, so auto never gets here in practice.
   throw new SdxlError(ErrorCode.BACKEND_UNAVAILABLE, `no tfjs backend could start: ${tried.map((t) => `${t.backend}: ${t.reason}`).join('; ')}`);
 }
 
-async function tryBackend(name: ConcreteBackendName, threads: number, from: readonly (string | URL)[], workerDir: string | undefined): Promise<Attempt> {
+async function tryBackend(name: ConcreteBackendName, threads: number, from: readonly (string | URL)[], options: InitBackendOptions): Promise<Attempt> {
   switch (name) {
     case 'tensorflow-gpu':
-    case 'tensorflow': {
-      const pkg = OPTIONAL_PACKAGES[name];
-      const loaded = await importOptionalPackage(pkg, from);
-      if (loaded.status === 'missing') return { ok: false, missing: true, reason: loaded.reason };
-      if (loaded.status === 'broken') return { ok: false, missing: false, reason: loaded.reason, error: loaded.error };
-      if (tf.findBackendFactory('tensorflow') === null) {
-        return {
-          ok: false,
-          missing: false,
-          reason: `${pkg} loaded but registered no 'tensorflow' backend on this tfjs engine (all @tensorflow packages must be exactly ${tf.version_core})`,
-        };
-      }
-      return (await setBackend('tensorflow'))
-        ? { ok: true, threads: cores(), detail: `libtensorflow via ${pkg}` }
-        : { ok: false, missing: false, reason: `${pkg} loaded but tf.setBackend('tensorflow') failed` };
-    }
+    case 'tensorflow':
+      return startTensorflow(name, { resolveFrom: from, linkedBuilds: options.linkedBuilds, threads, threadsExplicit: options.threads !== undefined });
     case 'wasm':
       try {
-        const wasm = await installWasmBackend({ threads, workerDir });
+        const wasm = await installWasmBackend({ threads, workerDir: options.workerDir });
         const plural = wasm.threads === 1 ? 'thread' : 'threads';
         const note = wasm.threadNote === undefined ? '' : `; ${wasm.threadNote}`;
         return { ok: true, threads: wasm.threads, detail: `${wasm.build}, ${wasm.threads} ${plural}${note}` };
@@ -161,9 +157,9 @@ function unavailable(name: ConcreteBackendName, attempt: Attempt & { ok: false }
   if (name === 'tensorflow-gpu' || name === 'tensorflow') {
     const pkg = OPTIONAL_PACKAGES[name];
     how =
-      `install it with \`npm install ${pkg}@${tf.version_core}\` (its install script downloads libtensorflow 2.9.1` +
-      `${name === 'tensorflow-gpu' ? ' for CUDA 11.2' : ''}), or build the binding against a local TensorFlow with ` +
-      `\`sdxl-train backend link\`; ${alternatives}`;
+      `build its binding against a local TensorFlow with \`sdxl-train backend link tensorflow --from <python env | libtensorflow folder | wheel>` +
+      `${name === 'tensorflow-gpu' ? ' --gpu' : ''}\`, or install it with \`npm install ${pkg}@${tf.version_core}\` (its install script downloads ` +
+      `libtensorflow 2.9.1${name === 'tensorflow-gpu' ? ' for CUDA 11.2' : ''}, which needs internet); ${alternatives}`;
   } else if (name === 'wasm') {
     how = "@tensorflow/tfjs-backend-wasm is a dependency of @sdxl-trainer/tensor: reinstall it, or choose backend 'cpu'";
   } else {

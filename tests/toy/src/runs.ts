@@ -1,3 +1,4 @@
+import type { BackendName } from '@sdxl-trainer/tensor';
 import * as tf from '@tensorflow/tfjs-core';
 import { Trainer, type PluginOption, type RunConfig, type TrainerSnapshot } from '@sdxl-trainer/core';
 import { ddpmPlugin } from './ddpmPlugin.js';
@@ -19,7 +20,8 @@ export interface RecordedRun {
 export function toyTrainer(config: Partial<RunConfig> & { samples?: number; extraPlugins?: PluginOption[]; onModel?: (m: MlpDenoiser) => void }): Trainer {
   const { samples = 24, extraPlugins = [], onModel, ...rest } = config;
   return new Trainer({
-    backend: 'cpu',
+    // why: CI reruns this suite on the linked TensorFlow backend (SDXL_TEST_BACKEND=tensorflow).
+    backend: (process.env['SDXL_TEST_BACKEND'] as BackendName | undefined) ?? 'cpu',
     seed: 1,
     trainBatchSize: 4,
     learningRate: 1e-2,

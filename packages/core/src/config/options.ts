@@ -6,7 +6,7 @@ export const CORE_OPTIONS = {
   seed: { flag: '--seed', expected: 'a non-negative integer', doc: 'Seed every random stream derives from. Unset: a random seed is drawn and logged.' },
   outputDir: { flag: '--output_dir', expected: 'a folder path', doc: 'Where checkpoints, logs and the final model go.', default: 'sdxl-model-finetuned' },
   backend: { flag: '--backend', expected: '"auto", "tensorflow-gpu", "tensorflow", "wasm" or "cpu"', doc: 'TensorFlow.js backend; auto picks the fastest installed.', default: 'auto' },
-  threads: { flag: '--threads', expected: 'a positive integer', doc: 'Threads for the wasm backend (default: number of cores).' },
+  threads: { flag: '--threads', expected: 'a positive integer', doc: 'Compute threads: the wasm XNNPACK pool, or TensorFlow\'s intra-op threads (default: number of cores).' },
   trainBatchSize: { flag: '--train_batch_size', expected: 'a positive integer', doc: 'Samples per micro-batch.', default: 16 },
   numTrainEpochs: { flag: '--num_train_epochs', expected: 'a positive integer', doc: 'Epochs to train (overridden by maxTrainSteps).', default: 100 },
   maxTrainSteps: { flag: '--max_train_steps', expected: 'a positive integer', doc: 'Total optimizer steps; sets the number of epochs when given.' },

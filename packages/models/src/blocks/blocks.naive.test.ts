@@ -11,6 +11,7 @@ import { PLAIN_RUNTIME, type BlockRuntime } from './BlockRuntime.js';
 import { diffusersActivation } from './diffusersActivation.js';
 import { ResnetBlock2D, type TimeEmbeddingNorm } from './ResnetBlock2D.js';
 import { Transformer2DModel } from './Transformer2DModel.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // Reference: testing/naive.ts, an independent float64 NCHW implementation written from diffusers' resnet.py,
 // transformer_2d.py, attention.py and attention_processor.py, fed the PyTorch-layout state dict. Tolerance 5e-5
@@ -19,7 +20,7 @@ const TOLERANCE = 5e-5;
 const CHUNKED: BlockRuntime = { attentionChunkSize: 3, wrapper: null };
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 /** Every parameter N(0, 0.3²) (norm scales and biases included, so a dropped or swapped one cannot pass). */

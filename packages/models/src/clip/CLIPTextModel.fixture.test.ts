@@ -7,6 +7,7 @@ import { SafetensorsReader } from '@sdxl-trainer/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIPTextModel } from './CLIPTextModel.js';
 import { CLIPTextModelWithProjection } from './CLIPTextModelWithProjection.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // PyTorch reference: reference/README.md §b (transformers 4.39.0.dev0, float32, CPU). Suggested tolerance: atol 1e-4.
 const root = fileURLToPath(new URL('../../../../../shared/fixtures/sdxl-tiny', import.meta.url));
@@ -18,7 +19,7 @@ const TOLERANCE = 1e-4;
 let reference: SafetensorsReader;
 let idsFile: SafetensorsReader;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   reference = await SafetensorsReader.open(join(root, 'reference', 'text_encoders.safetensors'));
   idsFile = await SafetensorsReader.open(join(root, 'reference', 'tokenizers.safetensors'));
 });

@@ -7,9 +7,10 @@ import { SeededRandom } from '../random/SeededRandom.js';
 import { CLIPTextModel } from './CLIPTextModel.js';
 import { CLIPTextModelWithProjection } from './CLIPTextModelWithProjection.js';
 import { eosPositions } from './eosPositions.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 interface TinyConfig {

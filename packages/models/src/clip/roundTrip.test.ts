@@ -10,6 +10,7 @@ import { SafetensorsReader, decodeFloat16, encodeFloat16, loadSafetensors, write
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CLIPTextModel } from './CLIPTextModel.js';
 import { CLIPTextModelWithProjection } from './CLIPTextModelWithProjection.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 const root = fileURLToPath(new URL('../../../../../shared/fixtures/sdxl-tiny', import.meta.url));
 if (!existsSync(join(root, 'reference', 'README.md'))) {
@@ -18,7 +19,7 @@ if (!existsSync(join(root, 'reference', 'README.md'))) {
 
 let out: string;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   out = await mkdtemp(join(tmpdir(), 'models-roundtrip-'));
 });
 afterAll(async () => {

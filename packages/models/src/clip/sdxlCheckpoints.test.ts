@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CLIPTextModel } from './CLIPTextModel.js';
 import { CLIPTextModelWithProjection } from './CLIPTextModelWithProjection.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // stabilityai/stable-diffusion-xl-base-1.0 text_encoder/config.json and text_encoder_2/config.json. The search index
 // holds no copy of stabilityai's own files; these are the configs as re-saved from stabilityai's snapshots by
@@ -93,7 +94,7 @@ const sorted = (shapes: Map<string, readonly number[]>) => [...shapes].map(([nam
 const elements = (shapes: Map<string, readonly number[]>) => [...shapes.values()].reduce((sum, shape) => sum + shape.reduce((a, b) => a * b, 1), 0);
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 describe('SDXL base 1.0 text encoders, from config alone (no weights allocated)', () => {

@@ -2,13 +2,14 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVATIONS, gelu, geluTanh, quickGelu, relu, silu } from './activations.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // References are the formulas of torch.nn.functional / transformers activations.py evaluated in float64; tolerance
 // 2e-6 absolute on inputs in [-6, 6] (float32 rounding of values up to 6).
 const TOLERANCE = 2e-6;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 /** erf by its Maclaurin series, 2/√π Σ (−1)ⁿ x^(2n+1) / (n!(2n+1)); accurate to ~1e-9 for |x| ≤ 4, and ±1 beyond. */

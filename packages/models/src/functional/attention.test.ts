@@ -5,13 +5,14 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../random/SeededRandom.js';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // Reference: naive float64 softmax(q·kᵀ·scale + mask)·v per row. Tolerance 1e-5 against it; chunked against plain
 // attention 1e-6 (same per-row arithmetic, so in practice 0).
 const TOLERANCE = 1e-5;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 const random = new SeededRandom(7);

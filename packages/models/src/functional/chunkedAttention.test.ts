@@ -7,11 +7,15 @@ import { SeededRandom } from '../random/SeededRandom.js';
 import { maxAbsDiff } from '../testing/fixture.js';
 import { scaledDotProductAttention } from './attention.js';
 import { chunkedAttention } from './chunkedAttention.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
+
+// why: tensors are made at module level below, before any beforeAll runs.
+await setTestBackend();
 
 // Reference: the plain path (one softmax over all queries, tfjs autodiff). Forward: chunked ≤ 1e-6 of it (the same
 // per-row arithmetic); gradients ≤ 1e-6 absolute (the hand-written backward sums over chunks in another order).
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 const random = new SeededRandom(11);

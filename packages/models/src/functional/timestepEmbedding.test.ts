@@ -4,10 +4,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SafetensorsReader } from '@sdxl-trainer/safetensors';
 import { maxAbsDiff, openReference, readReference } from '../testing/fixture.js';
 import { timestepEmbedding } from './timestepEmbedding.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 let reference: SafetensorsReader;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   reference = await openReference('unet_forward.safetensors');
 });
 afterAll(async () => {

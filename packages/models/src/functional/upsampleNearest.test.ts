@@ -5,9 +5,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../random/SeededRandom.js';
 import { upsampleNearest } from './upsampleNearest.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
+
+// why: tensors are made at module level below, before any beforeAll runs.
+await setTestBackend();
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 /** F.interpolate(mode="nearest") on NHWC: output (i, j) reads input (⌊i·H/H'⌋, ⌊j·W/W'⌋). */

@@ -9,9 +9,10 @@ import { Linear } from './Linear.js';
 import { Module } from './Module.js';
 import { ModuleList } from './ModuleList.js';
 import type { StateTensor } from './StateDict.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 class Block extends Module {

@@ -2,9 +2,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { conv2dLayout, identityLayout, linearLayout } from './ParameterLayout.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 const ramp = (size: number) => Float32Array.from({ length: size }, (_, i) => i * 0.5 - 3);

@@ -9,13 +9,14 @@ import { Embedding } from './Embedding.js';
 import { GroupNorm } from './GroupNorm.js';
 import { LayerNorm } from './LayerNorm.js';
 import { Linear } from './Linear.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // Naive float64 loops written from the PyTorch definitions (torch.nn docs) are the reference; tolerance 1e-5 absolute
 // (float32 sums of at most a few hundred O(1) terms).
 const TOLERANCE = 1e-5;
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 const random = new SeededRandom(2024);

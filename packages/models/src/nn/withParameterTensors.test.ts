@@ -3,9 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Linear } from './Linear.js';
 import { withParameterTensors } from './withParameterTensors.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
 });
 
 describe('withParameterTensors', () => {

@@ -4,6 +4,7 @@ import type { SafetensorsReader } from '@sdxl-trainer/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRoot, maxErrorNchw, openReference, readInt32, readNhwc, readReference } from '../testing/fixture.js';
 import { UNet2DConditionModel } from './UNet2DConditionModel.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // PyTorch reference: reference/README.md §d (diffusers 0.27.2 UNet2DConditionModel, float32, CPU). Tolerance 1e-4
 // absolute (the fixture's suggested atol for UNet outputs, values O(1)).
@@ -12,7 +13,7 @@ const TOLERANCE = 1e-4;
 let reference: SafetensorsReader;
 let unet: UNet2DConditionModel;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   reference = await openReference('unet_forward.safetensors');
   unet = await UNet2DConditionModel.fromPretrained(fixtureRoot(), { subfolder: 'unet' });
 });

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { isSdxlError } from '@sdxl-trainer/errors';
-import { registerCpuKernels } from '@sdxl-trainer/tensor';
+import { registerCpuKernels, setTestBackend } from '@sdxl-trainer/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SeededRandom } from '../random/SeededRandom.js';
 import { maxAbsDiff } from '../testing/fixture.js';
@@ -14,7 +14,7 @@ import { UNet2DConditionModel, type UNet2DConditionConfigInput } from './UNet2DC
 // blocks/blocks.naive.test.ts and the whole UNet against PyTorch in UNet2DConditionModel.fixture.test.ts.
 
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   registerCpuKernels();
 });
 

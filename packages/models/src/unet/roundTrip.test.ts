@@ -8,10 +8,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRoot } from '../testing/fixture.js';
 import { AutoencoderKL } from '../vae/AutoencoderKL.js';
 import { UNet2DConditionModel } from './UNet2DConditionModel.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 let out: string;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   out = await mkdtemp(join(tmpdir(), 'models-diffusers-roundtrip-'));
 });
 afterAll(async () => {

@@ -3,7 +3,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import type { SafetensorsReader } from '@sdxl-trainer/safetensors';
-import { registerCpuKernels } from '@sdxl-trainer/tensor';
+import { registerCpuKernels, setTestBackend } from '@sdxl-trainer/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRoot, maxErrorNchw, openReference, readInt32, readNhwc, readReference } from '../testing/fixture.js';
 import { UNet2DConditionModel } from './UNet2DConditionModel.js';
@@ -25,7 +25,7 @@ const WATCHED = [
 let reference: SafetensorsReader;
 let unet: UNet2DConditionModel;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   // why: the stock cpu Conv2DBackpropFilter is ~85× slower than the forward conv (research/backend.md §1).
   registerCpuKernels();
   reference = await openReference('train_step.safetensors');

@@ -4,6 +4,7 @@ import type { SafetensorsReader } from '@sdxl-trainer/safetensors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRoot, maxErrorNchw, openReference, readNhwc } from '../testing/fixture.js';
 import { AutoencoderKL } from './AutoencoderKL.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 // PyTorch reference: reference/README.md §c (diffusers 0.27.2, float32, CPU). Tolerance: 1e-4 absolute on every
 // output (the fixture's suggested atol for VAE outputs, values O(1)).
@@ -12,7 +13,7 @@ const TOLERANCE = 1e-4;
 let reference: SafetensorsReader;
 let vae: AutoencoderKL;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   reference = await openReference('vae.safetensors');
   vae = await AutoencoderKL.fromPretrained(fixtureRoot(), { subfolder: 'vae' });
 });
@@ -50,7 +51,8 @@ describe('AutoencoderKL against diffusers (sdxl-tiny vae)', () => {
     tf.dispose([mean, decoded]);
   });
 
-  it('chunked attention gives the same encode and decode (every output within 1e-6 of the plain path)', async () => {
+  it('chunked attention gives the same encode and decode (every output within 1e-5 of the plain path)', async () => {
+    // why 1e-5: float32 sums in another order (cpu gives 0; oneDNN on the tensorflow backend splits matmuls by row count, ~4e-6).
     // why a 32×32 crop: 256 latent tokens in 3 chunks of 100 exercise the chunking at a quarter of the cpu time.
     const full = await readNhwc(reference, 'image');
     const image = tf.slice(full, [0, 0, 0, 0], [1, 32, 32, 3]);
@@ -62,9 +64,9 @@ describe('AutoencoderKL against diffusers (sdxl-tiny vae)', () => {
       const chunked = vae.encode(image);
       const chunkedImage = vae.decode(chunked.mean);
       const diff = (a: tf.Tensor, b: tf.Tensor) => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]!;
-      expect(diff(chunked.mean, plain.mean)).toBeLessThanOrEqual(1e-6);
-      expect(diff(chunked.logvar, plain.logvar)).toBeLessThanOrEqual(1e-6);
-      expect(diff(chunkedImage, plainImage)).toBeLessThanOrEqual(1e-6);
+      expect(diff(chunked.mean, plain.mean)).toBeLessThanOrEqual(1e-5);
+      expect(diff(chunked.logvar, plain.logvar)).toBeLessThanOrEqual(1e-5);
+      expect(diff(chunkedImage, plainImage)).toBeLessThanOrEqual(1e-5);
       chunked.dispose();
       chunkedImage.dispose();
     } finally {

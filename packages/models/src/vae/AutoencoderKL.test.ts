@@ -10,10 +10,11 @@ import { SafetensorsReader, writeSafetensors, type TensorToWrite } from '@sdxl-t
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureRoot } from '../testing/fixture.js';
 import { AutoencoderKL } from './AutoencoderKL.js';
+import { setTestBackend } from '@sdxl-trainer/tensor';
 
 let out: string;
 beforeAll(async () => {
-  await tf.setBackend('cpu');
+  await setTestBackend();
   out = await mkdtemp(join(tmpdir(), 'models-vae-'));
 });
 afterAll(async () => {

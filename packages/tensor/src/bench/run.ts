@@ -1,4 +1,5 @@
-// `npm run bench`: replaced kernels against cpu and stock wasm, groupNorm, checkpointing, a training step.
+// `npm run bench`: replaced kernels against cpu and stock wasm, groupNorm, checkpointing, a training step,
+// and the tensorflow backend beside them when a linked build (sdxl-train backend link) or tfjs-node is there.
 // Writes bench-results/tensor.json at the repo root and prints it. Keep the whole run under ~5 minutes.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -7,11 +8,13 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { checkpoint } from '../checkpoint.js';
 import { groupNorm, groupNormMoments } from '../groupNorm.js';
+import { initBackend, type BackendReport } from '../initBackend.js';
 import { installWasmBackend } from '../installWasmBackend.js';
 import { CPU_KERNEL_REPLACEMENTS, registerCpuKernels, unregisterCpuKernels } from '../registerCpuKernels.js';
 import { registerGradients } from '../registerGradients.js';
 import { registerWasmKernels, unregisterWasmKernels } from '../registerWasmKernels.js';
 import { convNet, convNetParams, resnetBlock, resnetParams } from './benchNets.js';
+import { HEADLINE_CASES } from './headlineCases.js';
 import { KERNEL_CASES, type KernelCase } from './kernelCases.js';
 import { measure, round, type Timing } from './measure.js';
 import { repoRoot } from './repoRoot.js';
@@ -26,6 +29,25 @@ const kernelRows: Row[] = KERNEL_CASES.map((c) => ({ kernel: c.kernel, case: c.l
 const groupNormRows: Record<string, Record<string, Timing>> = {};
 const checkpointRows: Record<string, unknown> = {};
 const stepRows: Record<string, Timing> = {};
+const headlineRows: Array<{ case: string; results: Record<string, Entry> }> = HEADLINE_CASES.map((c) => ({ case: c.label, results: {} }));
+
+function headline(column: string): void {
+  HEADLINE_CASES.forEach((c, i) => {
+    const { run, dispose } = c.setup();
+    const t = measure(run);
+    dispose();
+    headlineRows[i]!.results[column] = { ...t, gflops: round(c.flops / t.ms / 1e6) };
+  });
+}
+
+/** The tensorflow backend if one can start here, else why not. */
+async function startTensorflow(): Promise<BackendReport | string> {
+  try {
+    return await initBackend({ backend: 'tensorflow' });
+  } catch (error) {
+    return error instanceof Error ? error.message.split('\n')[0]! : String(error);
+  }
+}
 
 function timeKernel(c: KernelCase): Entry {
   const { inputs, attrs } = c.make();
@@ -125,6 +147,7 @@ async function main(): Promise<void> {
   registerCpuKernels();
   kernels('cpu (patched)', (c) => c.kernel in CPU_KERNEL_REPLACEMENTS);
   groupNormBench('cpu');
+  headline('cpu (patched)');
   trainingStepBench('cpu (patched)', 2);
 
   for (const threads of [1, 2]) {
@@ -135,6 +158,18 @@ async function main(): Promise<void> {
     registerWasmKernels();
     kernels(column);
     groupNormBench(column);
+    headline(column);
+    await checkpointBench(column);
+    trainingStepBench(column, 5);
+  }
+
+  // why: last, because libtensorflow stays loaded; initBackend also registers this package's tensorflow kernels.
+  const tensorflow = await startTensorflow();
+  if (typeof tensorflow !== 'string') {
+    const column = `tensorflow ${tensorflow.tensorflow?.version ?? ''} ${tensorflow.tensorflow?.device ?? ''} ${tensorflow.threads}t`.replace(/\s+/g, ' ');
+    kernels(column);
+    groupNormBench(column);
+    headline(column);
     await checkpointBench(column);
     trainingStepBench(column, 5);
   }
@@ -142,6 +177,8 @@ async function main(): Promise<void> {
   const result = {
     what: '@sdxl-trainer/tensor benchmarks: ms per call (median), GFLOP/s = 2·MNK-style FLOPs / time, GB/s = bytes read + written / time',
     machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, tfjs: tf.version_core, date: new Date().toISOString() },
+    tensorflow: typeof tensorflow === 'string' ? { notRun: tensorflow } : { summary: tensorflow.summary, ...tensorflow.tensorflow },
+    headline: headlineRows,
     kernels: kernelRows,
     groupNorm: { shape: '2x32x32x64, 32 groups', results: groupNormRows },
     checkpoint: { model: '4 ResNet blocks (GN, SiLU, conv3x3 x2) at 2x32x32x64, one variableGrads', results: checkpointRows },

@@ -1,26 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { maxAbsDiff, seeded, valuesOn } from '../testing/reference.js';
+import { maxAbsDiff, resizeNearestGradReference as referenceGrad, seeded, valuesOn } from '../testing/reference.js';
 import { setupWasm } from '../testing/setupWasm.js';
 import { registerCpuKernels, unregisterCpuKernels } from '../registerCpuKernels.js';
-
-/**
- * Reference gradient independent of any backward kernel: resize (forward kernel) an image whose pixels
- * hold their own flat index, which tells for every output pixel its source pixel, then scatter-add dy.
- */
-async function referenceGrad(
-  n: number, h: number, w: number, c: number, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean, dy: Float32Array,
-): Promise<Float64Array> {
-  const [src] = await valuesOn('cpu', () =>
-    tf.image.resizeNearestNeighbor(tf.reshape(tf.range(0, h * w, 1, 'float32'), [1, h, w, 1]) as tf.Tensor4D, size, alignCorners, halfPixelCenters),
-  );
-  const dx = new Float64Array(n * h * w * c);
-  const [oh, ow] = size;
-  for (let b = 0; b < n; b++)
-    for (let p = 0; p < oh * ow; p++)
-      for (let d = 0; d < c; d++) dx[(b * h * w + src![p]!) * c + d]! += dy[(b * oh * ow + p) * c + d]!;
-  return dx;
-}
 
 const cases: Array<{ n: number; h: number; w: number; c: number; size: [number, number]; ac: boolean; hp: boolean }> = [
   { n: 2, h: 3, w: 4, c: 2, size: [6, 8], ac: false, hp: false }, // the 2x upsample of every UNet

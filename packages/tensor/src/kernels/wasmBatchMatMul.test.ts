@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as tf from '@tensorflow/tfjs-core';
-import { maxAbs, maxAbsDiff, seeded, valuesOn } from '../testing/reference.js';
+import { maxAbs, maxAbsDiff, naiveMatMul, seeded, valuesOn } from '../testing/reference.js';
 import { setupWasm } from '../testing/setupWasm.js';
 
 interface Case {
@@ -32,44 +32,6 @@ for (const [a, b] of [
 
 const size = (s: number[]): number => s.reduce((p, d) => p * d, 1);
 
-/** Batched matmul with numpy batch broadcasting, by definition in float64. */
-function naiveMatMul(a: Float32Array, as: number[], b: Float32Array, bs: number[], ta: boolean, tb: boolean): { values: Float64Array; shape: number[] } {
-  const [m, k] = ta ? [as[as.length - 1]!, as[as.length - 2]!] : [as[as.length - 2]!, as[as.length - 1]!];
-  const n = tb ? bs[bs.length - 2]! : bs[bs.length - 1]!;
-  const oa = as.slice(0, -2);
-  const ob = bs.slice(0, -2);
-  const rank = Math.max(oa.length, ob.length);
-  const pa = [...new Array<number>(rank - oa.length).fill(1), ...oa];
-  const pb = [...new Array<number>(rank - ob.length).fill(1), ...ob];
-  const outer = pa.map((d, i) => Math.max(d, pb[i]!));
-  const values = new Float64Array(size(outer) * m * n);
-  for (let i = 0; i < size(outer); i++) {
-    let rest = i;
-    let ia = 0;
-    let ib = 0;
-    let sa = 1;
-    let sb = 1;
-    for (let d = rank - 1; d >= 0; d--) {
-      const coord = rest % outer[d]!;
-      rest = Math.floor(rest / outer[d]!);
-      ia += (pa[d] === 1 ? 0 : coord) * sa;
-      ib += (pb[d] === 1 ? 0 : coord) * sb;
-      sa *= pa[d]!;
-      sb *= pb[d]!;
-    }
-    for (let r = 0; r < m; r++)
-      for (let c = 0; c < n; c++) {
-        let acc = 0;
-        for (let j = 0; j < k; j++) {
-          const av = a[ia * m * k + (ta ? j * m + r : r * k + j)]!;
-          const bv = b[ib * k * n + (tb ? c * k + j : j * n + c)]!;
-          acc += av * bv;
-        }
-        values[(i * m + r) * n + c] = acc;
-      }
-  }
-  return { values, shape: [...outer, m, n] };
-}
 // Tolerance: 1e-5 relative to the largest |output| (K ≤ 8 float32 products).
 const REL_TOL = 1e-5;
 

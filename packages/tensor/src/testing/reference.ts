@@ -115,3 +115,62 @@ export function naiveConvInputGrad(
           }
   return dx;
 }
+
+const sizeOf = (s: number[]): number => s.reduce((p, d) => p * d, 1);
+
+/** Batched matmul with numpy batch broadcasting, by definition in float64. */
+export function naiveMatMul(a: Float32Array, as: number[], b: Float32Array, bs: number[], ta: boolean, tb: boolean): { values: Float64Array; shape: number[] } {
+  const [m, k] = ta ? [as[as.length - 1]!, as[as.length - 2]!] : [as[as.length - 2]!, as[as.length - 1]!];
+  const n = tb ? bs[bs.length - 2]! : bs[bs.length - 1]!;
+  const oa = as.slice(0, -2);
+  const ob = bs.slice(0, -2);
+  const rank = Math.max(oa.length, ob.length);
+  const pa = [...new Array<number>(rank - oa.length).fill(1), ...oa];
+  const pb = [...new Array<number>(rank - ob.length).fill(1), ...ob];
+  const outer = pa.map((d, i) => Math.max(d, pb[i]!));
+  const values = new Float64Array(sizeOf(outer) * m * n);
+  for (let i = 0; i < sizeOf(outer); i++) {
+    let rest = i;
+    let ia = 0;
+    let ib = 0;
+    let sa = 1;
+    let sb = 1;
+    for (let d = rank - 1; d >= 0; d--) {
+      const coord = rest % outer[d]!;
+      rest = Math.floor(rest / outer[d]!);
+      ia += (pa[d] === 1 ? 0 : coord) * sa;
+      ib += (pb[d] === 1 ? 0 : coord) * sb;
+      sa *= pa[d]!;
+      sb *= pb[d]!;
+    }
+    for (let r = 0; r < m; r++)
+      for (let c = 0; c < n; c++) {
+        let acc = 0;
+        for (let j = 0; j < k; j++) {
+          const av = a[ia * m * k + (ta ? j * m + r : r * k + j)]!;
+          const bv = b[ib * k * n + (tb ? c * k + j : j * n + c)]!;
+          acc += av * bv;
+        }
+        values[(i * m + r) * n + c] = acc;
+      }
+  }
+  return { values, shape: [...outer, m, n] };
+}
+
+/**
+ * Reference gradient independent of any backward kernel: resize (forward kernel) an image whose pixels
+ * hold their own flat index, which tells for every output pixel its source pixel, then scatter-add dy.
+ */
+export async function resizeNearestGradReference(
+  n: number, h: number, w: number, c: number, size: [number, number], alignCorners: boolean, halfPixelCenters: boolean, dy: Float32Array,
+): Promise<Float64Array> {
+  const [src] = await valuesOn('cpu', () =>
+    tf.image.resizeNearestNeighbor(tf.reshape(tf.range(0, h * w, 1, 'float32'), [1, h, w, 1]) as tf.Tensor4D, size, alignCorners, halfPixelCenters),
+  );
+  const dx = new Float64Array(n * h * w * c);
+  const [oh, ow] = size;
+  for (let b = 0; b < n; b++)
+    for (let p = 0; p < oh * ow; p++)
+      for (let d = 0; d < c; d++) dx[(b * h * w + src![p]!) * c + d]! += dy[(b * oh * ow + p) * c + d]!;
+  return dx;
+}
