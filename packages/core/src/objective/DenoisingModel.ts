@@ -1,4 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
+import type { MicroStepContext } from '../contexts.js';
 import type { Batch } from '../data/Batch.js';
 import type { InjectionToken } from '../di.js';
 
@@ -10,6 +11,8 @@ export interface DenoiserInput {
   readonly timesteps: tf.Tensor1D;
   /** The whole micro-batch, for conditioning (e.g. prompt embeddings, time ids). */
   readonly batch: Batch;
+  /** The micro-step being computed (step, random streams, control), for model-side hooks such as conditioning. */
+  readonly context: MicroStepContext;
 }
 
 /**

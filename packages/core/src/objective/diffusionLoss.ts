@@ -45,7 +45,7 @@ export function diffusionLoss(parts: DiffusionLossParts, context: MicroStepConte
   const timesteps = tf.tensor1d(timestepValues, 'int32');
 
   const noisy = schedule.addNoise(x0, noise, timesteps);
-  let prediction = parts.model.predict({ noisy, timesteps, batch: context.batch });
+  let prediction = parts.model.predict({ noisy, timesteps, batch: context.batch, context });
   if (prediction.shape.join() !== x0.shape.join()) {
     throw new SdxlError(ErrorCode.TRAINER_NO_MODEL, `the model predicted shape [${prediction.shape}] for an input of shape [${x0.shape}]`);
   }
