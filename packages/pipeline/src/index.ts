@@ -1,0 +1,11 @@
+export { StableDiffusionXLPipeline, type PipelineLoadOptions, type PipelineSource } from './StableDiffusionXLPipeline.js';
+export type { PipelineComponents } from './PipelineComponents.js';
+export type { NhwcArray, OutputType, PipelineCallOptions, PipelineImages, PipelineOutput, StepInfo } from './PipelineCallOptions.js';
+export { encodePrompt, disposePromptEmbeddings, type EncodePromptOptions, type Prompt, type PromptEmbeddings } from './encodePrompt.js';
+export { computeAddTimeIds, type PixelPair } from './computeAddTimeIds.js';
+export { classifierFreeGuidance, rescaleNoiseCfg } from './classifierFreeGuidance.js';
+export { decodeLatents, toUint8 } from './postprocess.js';
+export { seededLatents, randomSeed, MAX_RANDOM_SEED } from './seededLatents.js';
+export { writePngs, type WritePngsOptions } from './writePngs.js';
+export { loadPipelineComponents, type LoadComponentsOptions, type LoadedComponents } from './loadPipelineComponents.js';
+export { readModelIndex, parseModelIndex, REQUIRED_COMPONENTS, SUPPORTED_CLASSES, type ComponentName, type ModelIndex } from './readModelIndex.js';
