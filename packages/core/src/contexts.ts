@@ -6,7 +6,7 @@ import type { LrSchedulerState } from './optim/LrScheduler.js';
 import type { OptimizerState } from './optim/Optimizer.js';
 import type { StateDict } from './plugin.js';
 import type { RngStreams } from './random/RngStreams.js';
-import type { RngState } from './random/Rng.js';
+import type { RngState } from '@sdxl-trainer/tensor';
 import type { TrainerControl } from './TrainerControl.js';
 import type { TrainerState, TrainerStateData } from './TrainerState.js';
 

@@ -41,7 +41,7 @@ export { ArrayDataset, emptyDataset, type Dataset, type HostTensor, type Sample,
 export { collate, type Batch } from './data/Batch.js';
 export { ShuffledDataLoader, shuffledDataLoaderFactory, type DataLoader, type DataLoaderOptions, type LoadedBatch } from './data/DataLoader.js';
 
-export { Rng, type RngState } from './random/Rng.js';
+export { Rng, type RngState } from '@sdxl-trainer/tensor';
 export { RngStreams } from './random/RngStreams.js';
 
 export { LR_SCHEDULER_NAMES, lrMultiplier, parseStepRules, type LrScheduleOptions, type LrSchedulerName, type StepRules } from './optim/lrSchedules.js';

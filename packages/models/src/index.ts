@@ -1,4 +1,3 @@
-export { SeededRandom } from './random/SeededRandom.js';
 export type { RandomSource } from './random/RandomSource.js';
 
 export { Module, type LoadStateOptions } from './nn/Module.js';

@@ -1,7 +1,7 @@
 import { randomInt } from 'node:crypto';
 import * as tf from '@tensorflow/tfjs-core';
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
-import { SeededRandom } from '@sdxl-trainer/models';
+import { Rng } from '@sdxl-trainer/tensor';
 
 /** Largest seed {@link randomSeed} returns; seeds of a batch count up from the base seed. */
 export const MAX_RANDOM_SEED = 2 ** 31 - 1;
@@ -13,7 +13,7 @@ export function randomSeed(): number {
 
 /**
  * Standard normal initial latents `[seeds.length, h, w, c]` (NHWC), image `i` drawn from its own
- * `SeededRandom(seeds[i])` in row-major NHWC order — the same seed gives the same latents on every backend and in
+ * `Rng(seeds[i])` in row-major NHWC order — the same seed gives the same latents on every backend and in
  * any batch. (PyTorch's generator is not reproduced; pass `latents` for bit-parity with a diffusers run.)
  */
 export function seededLatents(seeds: readonly number[], height: number, width: number, channels: number): tf.Tensor4D {
@@ -23,7 +23,7 @@ export function seededLatents(seeds: readonly number[], height: number, width: n
     if (!Number.isSafeInteger(seed) || seed < 0) {
       throw new SdxlError(ErrorCode.PIPELINE_INPUT_INVALID, `seed must be a non-negative safe integer, got ${seed}`, { details: { field: 'seed', value: seed } });
     }
-    const random = new SeededRandom(seed);
+    const random = Rng.fromSeed(seed);
     for (let i = image * size; i < (image + 1) * size; i++) data[i] = random.normal();
   });
   return tf.tensor4d(data, [seeds.length, height, width, channels], 'float32');

@@ -21,3 +21,4 @@ export {
   WASM_HEAP_LIMIT_BYTES,
   type MemoryBudgetCheck,
 } from './backendErrors.js';
+export { Rng, type RngState } from './random/Rng.js';

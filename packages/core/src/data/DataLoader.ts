@@ -1,5 +1,5 @@
 import type { InjectionToken } from '../di.js';
-import { Rng } from '../random/Rng.js';
+import { Rng } from '@sdxl-trainer/tensor';
 import type { Dataset, Sample } from './Dataset.js';
 
 /** The samples of one micro-batch as the loader delivers them (collation happens inside the step). */

@@ -1,5 +1,5 @@
 import type { InjectionToken } from '../di.js';
-import type { Rng } from '../random/Rng.js';
+import type { Rng } from '@sdxl-trainer/tensor';
 
 /** Draws the training timesteps of a micro-batch. The sampleTimesteps waterfall may replace it (timestep bias). */
 export interface TimestepSampler {

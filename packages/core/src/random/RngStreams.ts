@@ -1,4 +1,4 @@
-import { Rng, type RngState } from './Rng.js';
+import { Rng, type RngState } from '@sdxl-trainer/tensor';
 
 /**
  * Named random streams derived from one run seed. Each consumer (data order, timesteps, noise, a plugin)

@@ -3,7 +3,6 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Module } from '../nn/Module.js';
 import type { StateDict } from '../nn/StateDict.js';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { maxAbsDiff } from '../testing/fixture.js';
 import * as naive from '../testing/naive.js';
 import { Attention } from './Attention.js';
@@ -11,7 +10,7 @@ import { PLAIN_RUNTIME, type BlockRuntime } from './BlockRuntime.js';
 import { diffusersActivation } from './diffusersActivation.js';
 import { ResnetBlock2D, type TimeEmbeddingNorm } from './ResnetBlock2D.js';
 import { Transformer2DModel } from './Transformer2DModel.js';
-import { setTestBackend } from '@sdxl-trainer/tensor';
+import { Rng, setTestBackend } from '@sdxl-trainer/tensor';
 
 // Reference: testing/naive.ts, an independent float64 NCHW implementation written from diffusers' resnet.py,
 // transformer_2d.py, attention.py and attention_processor.py, fed the PyTorch-layout state dict. Tolerance 5e-5
@@ -25,14 +24,14 @@ beforeAll(async () => {
 
 /** Every parameter N(0, 0.3²) (norm scales and biases included, so a dropped or swapped one cannot pass). */
 function randomize(module: Module, seed: number): StateDict {
-  const random = new SeededRandom(seed);
+  const random = Rng.fromSeed(seed);
   const state: StateDict = new Map(module.namedParameters().map(([name, p]) => [name, { shape: [...p.shape], data: Float32Array.from({ length: p.size }, () => 0.3 * random.normal()) }]));
   module.loadStateDict(state);
   return state;
 }
 
 function randomInput(shape: number[], seed: number): { nchw: naive.T64; tensor: tf.Tensor } {
-  const random = new SeededRandom(seed);
+  const random = Rng.fromSeed(seed);
   const nchw = naive.t64(shape, Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.normal()));
   const nhwc = nchw.shape.length === 4 ? naive.nchwToNhwc(nchw) : nchw.data;
   const tfShape = nchw.shape.length === 4 ? [shape[0]!, shape[2]!, shape[3]!, shape[1]!] : shape;

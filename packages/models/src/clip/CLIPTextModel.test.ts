@@ -3,11 +3,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import { isSdxlError } from '@sdxl-trainer/errors';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { StateDict } from '../nn/StateDict.js';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { CLIPTextModel } from './CLIPTextModel.js';
 import { CLIPTextModelWithProjection } from './CLIPTextModelWithProjection.js';
 import { eosPositions } from './eosPositions.js';
-import { setTestBackend } from '@sdxl-trainer/tensor';
+import { Rng, setTestBackend } from '@sdxl-trainer/tensor';
 
 beforeAll(async () => {
   await setTestBackend();
@@ -40,12 +39,12 @@ const CONFIGS: Record<string, TinyConfig> = {
 
 /** Every parameter N(0, 0.5²) (biases and norms included, so a dropped bias or norm scale cannot pass). */
 function randomState(model: CLIPTextModel | CLIPTextModelWithProjection, seed: number): StateDict {
-  const random = new SeededRandom(seed);
+  const random = Rng.fromSeed(seed);
   return new Map(model.namedParameters().map(([name, p]) => [name, { shape: [...p.shape], data: Float32Array.from({ length: p.size }, () => 0.5 * random.normal()) }]));
 }
 
 function randomIds(config: TinyConfig, batch: number, length: number, seed: number): number[][] {
-  const random = new SeededRandom(seed);
+  const random = Rng.fromSeed(seed);
   return Array.from({ length: batch }, () => Array.from({ length }, () => Math.floor(random.random() * config.vocab_size)));
 }
 

@@ -3,9 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { mergeHeads, scaledDotProductAttention, splitHeads } from './attention.js';
-import { setTestBackend } from '@sdxl-trainer/tensor';
+import { Rng, setTestBackend } from '@sdxl-trainer/tensor';
 
 // Reference: naive float64 softmax(q·kᵀ·scale + mask)·v per row. Tolerance 1e-5 against it; chunked against plain
 // attention 1e-6 (same per-row arithmetic, so in practice 0).
@@ -15,7 +14,7 @@ beforeAll(async () => {
   await setTestBackend();
 });
 
-const random = new SeededRandom(7);
+const random = Rng.fromSeed(7);
 const randn = (size: number) => Float32Array.from({ length: size }, () => random.normal());
 
 function naiveAttention(q: Float32Array, k: Float32Array, v: Float32Array, [b, lq, lk, d, dv]: number[], scale: number, causal: boolean): Float64Array {

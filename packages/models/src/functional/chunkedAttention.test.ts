@@ -3,11 +3,10 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { maxAbsDiff } from '../testing/fixture.js';
 import { scaledDotProductAttention } from './attention.js';
 import { chunkedAttention } from './chunkedAttention.js';
-import { setTestBackend } from '@sdxl-trainer/tensor';
+import { Rng, setTestBackend } from '@sdxl-trainer/tensor';
 
 // why: tensors are made at module level below, before any beforeAll runs.
 await setTestBackend();
@@ -18,7 +17,7 @@ beforeAll(async () => {
   await setTestBackend();
 });
 
-const random = new SeededRandom(11);
+const random = Rng.fromSeed(11);
 const randn = (shape: [number, number, number]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.normal()), shape) as tf.Tensor3D;
 
 describe('chunkedAttention', () => {

@@ -3,9 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { upsampleNearest } from './upsampleNearest.js';
-import { setTestBackend } from '@sdxl-trainer/tensor';
+import { Rng, setTestBackend } from '@sdxl-trainer/tensor';
 
 // why: tensors are made at module level below, before any beforeAll runs.
 await setTestBackend();
@@ -29,7 +28,7 @@ function naive(x: Float32Array, [n, h, w, c]: number[], outH: number, outW: numb
 }
 
 describe('upsampleNearest', () => {
-  const random = new SeededRandom(3);
+  const random = Rng.fromSeed(3);
   const shape = [2, 3, 5, 4];
   const data = Float32Array.from({ length: 2 * 3 * 5 * 4 }, () => random.normal());
   const x = tf.tensor4d(data, shape as [number, number, number, number]);

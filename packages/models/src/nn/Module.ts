@@ -1,10 +1,10 @@
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import type { RandomSource } from '../random/RandomSource.js';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { checkStateKeys } from './checkStateKeys.js';
 import type { Parameter } from './Parameter.js';
 import { resolveStateKeys } from './resolveStateKeys.js';
 import type { StateDict, StateTensor } from './StateDict.js';
+import { Rng } from '@sdxl-trainer/tensor';
 
 /** Options of {@link Module.loadStateDict}. */
 export interface LoadStateOptions {
@@ -92,7 +92,7 @@ export abstract class Module {
 
   /** Fills every parameter from its initialiser, in PyTorch order, from a seed or a random source. */
   initialize(random: RandomSource | number): this {
-    const source = typeof random === 'number' ? new SeededRandom(random) : random;
+    const source = typeof random === 'number' ? Rng.fromSeed(random) : random;
     for (const [, parameter] of this.namedParameters()) parameter.initialize(source);
     return this;
   }

@@ -3,13 +3,12 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { Conv2d } from './Conv2d.js';
 import { Embedding } from './Embedding.js';
 import { GroupNorm } from './GroupNorm.js';
 import { LayerNorm } from './LayerNorm.js';
 import { Linear } from './Linear.js';
-import { setTestBackend } from '@sdxl-trainer/tensor';
+import { Rng, setTestBackend } from '@sdxl-trainer/tensor';
 
 // Naive float64 loops written from the PyTorch definitions (torch.nn docs) are the reference; tolerance 1e-5 absolute
 // (float32 sums of at most a few hundred O(1) terms).
@@ -19,7 +18,7 @@ beforeAll(async () => {
   await setTestBackend();
 });
 
-const random = new SeededRandom(2024);
+const random = Rng.fromSeed(2024);
 const randn = (size: number) => Float32Array.from({ length: size }, () => random.normal());
 
 function maxDiff(actual: ArrayLike<number>, expected: ArrayLike<number>): number {

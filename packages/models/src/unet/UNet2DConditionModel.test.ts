@@ -3,9 +3,8 @@ import '@tensorflow/tfjs-backend-cpu';
 import '@tensorflow/tfjs-core/dist/register_all_gradients.js';
 import * as tf from '@tensorflow/tfjs-core';
 import { isSdxlError } from '@sdxl-trainer/errors';
-import { registerCpuKernels, setTestBackend } from '@sdxl-trainer/tensor';
+import { registerCpuKernels, Rng, setTestBackend } from '@sdxl-trainer/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { SeededRandom } from '../random/SeededRandom.js';
 import { maxAbsDiff } from '../testing/fixture.js';
 import { UNet2DConditionModel, type UNet2DConditionConfigInput } from './UNet2DConditionModel.js';
 
@@ -73,7 +72,7 @@ const FLAT: UNet2DConditionConfigInput = {
   use_linear_projection: true,
 };
 
-const random = new SeededRandom(5);
+const random = Rng.fromSeed(5);
 const randn = (shape: number[]) => tf.tensor(Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => random.normal()), shape);
 
 interface Inputs {
