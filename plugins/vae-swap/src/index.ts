@@ -1,0 +1,2 @@
+export { default, NAME } from './vaeSwap.js';
+export { vaeSwapOptionsSchema, type ResolvedVaeSwapOptions, type VaeSwapOptions } from './vaeSwapOptions.js';
