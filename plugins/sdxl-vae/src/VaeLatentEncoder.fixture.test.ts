@@ -38,6 +38,8 @@ describe('VaeLatentEncoder against PyTorch (sdxl-tiny vae.safetensors)', () => {
     const encoder = new VaeLatentEncoder(vae, { id: 'test', batchSize: 4, noise: () => epsilon });
     const [latent] = await encoder.encode([image]);
     expect(latent!.shape).toEqual([32, 32, 4]);
+    // the fixture VAE has two blocks: 64×64 images give 32×32 latents, and the encoder says so for the data caches
+    expect(encoder.downsampleFactor).toBe(2);
     const error = maxAbsDiff(latent!.data, nhwc(ref.model_input!).data);
     console.log('sdxl-vae model_input max abs error', error);
     expect(error).toBeLessThanOrEqual(TOLERANCE);

@@ -23,6 +23,8 @@ export interface VaeLatentEncoderOptions {
  */
 export class VaeLatentEncoder implements LatentEncoder {
   readonly id: string;
+  /** 2^(down blocks − 1): 8 for SDXL's VAE, 2 for a two-block test VAE. */
+  readonly downsampleFactor: number;
   #vae: AutoencoderKL | undefined;
 
   constructor(
@@ -32,6 +34,7 @@ export class VaeLatentEncoder implements LatentEncoder {
     if (!Number.isInteger(options.batchSize) || options.batchSize < 1) throw new RangeError(`batchSize must be a positive integer, got ${options.batchSize}`);
     this.#vae = vae;
     this.id = options.id;
+    this.downsampleFactor = 2 ** (vae.config.block_out_channels.length - 1);
   }
 
   /** Whether the VAE was freed. */

@@ -12,11 +12,13 @@ export interface TextEmbedder {
 }
 
 /**
- * The VAE side (`compute_vae_encodings`): NHWC pixel tensors in [-1, 1] in, latents `[h/8, w/8, 4]` out, already
+ * The VAE side (`compute_vae_encodings`): NHWC pixel tensors in [-1, 1] in, latents `[h/f, w/f, 4]` out (f = `downsampleFactor`, 8 for SDXL), already
  * multiplied by the VAE's `scaling_factor` (0.13025 for SDXL).
  */
 export interface LatentEncoder {
   /** Model identity for cache keys: the VAE repo/path and revision (and a swapped-in VAE's id). */
   readonly id: string;
+  /** How much smaller the latents are than the images: 2^(VAE down blocks − 1), 8 for SDXL (the default). */
+  readonly downsampleFactor?: number;
   encode(images: readonly HostTensor[]): Promise<HostTensor[]>;
 }

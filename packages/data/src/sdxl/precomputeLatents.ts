@@ -73,7 +73,8 @@ export async function precomputeLatents(options: LatentPhaseOptions): Promise<(L
     });
     for (let b = 0; b < pending.length; b += options.batchSize) {
       const batch = pending.slice(b, b + batchEnd(b, options.batchSize, pending.length));
-      const size = settings.resolution / 8;
+      const factor = encoder.downsampleFactor ?? 8;
+      const size = settings.resolution / factor;
       const latents = checkEncoderOutput(encoder.id, 'latents', await encoder.encode(batch.map((p) => p.pixels)), batch.length, [size, size, undefined]);
       await Promise.all(batch.map((p, i) => cache.store(p.key, { tensors: { latent: latents[i]! }, meta: p.meta })));
     }
