@@ -1,11 +1,13 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
-import { Trainer, loadConfig, suggestName, type LogLevel } from '@sdxl-trainer/core';
-import { ErrorCode, SdxlError, isSdxlError } from '@sdxl-trainer/errors';
+import { Trainer, type LogLevel } from '@sdxl-trainer/core';
+import { ErrorCode, isSdxlError } from '@sdxl-trainer/errors';
+import { buildRunConfig } from './flags/buildRunConfig.js';
+import { parseScriptFlags, type ParsedCommandLine } from './flags/parseScriptFlags.js';
+import { SCRIPT_FLAGS } from './flags/scriptFlags.js';
 import { backendCommand } from './backendCommand.js';
 import { formatError } from './formatError.js';
 import { ProgressRenderer, type Terminal } from './ProgressRenderer.js';
-import { CLI_OPTIONS, usage } from './usage.js';
+import { flagsUsage, usage } from './usage.js';
 
 /** What the CLI talks to; the defaults are the process's own streams and signals. */
 export interface CliIo {
@@ -21,39 +23,42 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   if (argv[0] === 'backend') return backendCommand(argv.slice(1), io);
   const version = readVersion();
-  let args: ReturnType<typeof parse>;
+  let commandLine: ParsedCommandLine;
   try {
-    args = parse(argv);
+    commandLine = parseScriptFlags(argv);
   } catch (error) {
     io.stderr.write(`sdxl-train: ${error instanceof Error ? error.message : String(error)}\nRun sdxl-train --help for the options.\n`);
     return 2;
   }
+  const args = commandLine.cli;
   if (args.help) {
     io.stdout.write(`${usage(version)}\n`);
+    return 0;
+  }
+  if (args['help-flags']) {
+    io.stdout.write(`${flagsUsage(SCRIPT_FLAGS)}\n`);
     return 0;
   }
   if (args.version) {
     io.stdout.write(`${version}\n`);
     return 0;
   }
-  if (!args.config) {
-    io.stderr.write('sdxl-train: --config <file> is required (for example --config sdxl.config.ts)\nRun sdxl-train --help for the options.\n');
-    return 2;
-  }
   const interval = args['log-interval'] === undefined ? 10 : Number(args['log-interval']);
   if (!(interval > 0)) {
-    io.stderr.write(`sdxl-train: --log-interval must be a positive number of seconds, got "${args['log-interval']}"\n`);
+    io.stderr.write(`sdxl-train: --log-interval must be a positive number of seconds, got "${String(args['log-interval'])}"\n`);
     return 2;
   }
   const minimum = args.quiet ? LEVELS.warn : args.verbose ? LEVELS.debug : LEVELS.info;
 
   let trainer: Trainer;
   try {
-    trainer = new Trainer(await loadConfig(args.config));
+    trainer = new Trainer(await buildRunConfig(commandLine));
   } catch (error) {
     io.stderr.write(`${formatError(error)}\n`);
-    return isSdxlError(error) && (error.code === ErrorCode.CONFIG_INVALID || error.code === ErrorCode.CONFIG_NOT_FOUND || error.code === ErrorCode.CONFIG_LOAD_FAILED) ? 2 : 1;
+    const usageProblem = isSdxlError(error) && [ErrorCode.CONFIG_INVALID, ErrorCode.CONFIG_NOT_FOUND, ErrorCode.CONFIG_LOAD_FAILED, ErrorCode.CLI_USAGE].includes(error.code as never);
+    return usageProblem ? 2 : 1;
   }
+  for (const note of commandLine.notes) io.stdout.write(`${note}\n`);
 
   const renderer = new ProgressRenderer(io.stdout, interval);
   const subscription = trainer.events$.subscribe((event) => {
@@ -85,23 +90,6 @@ export async function main(argv: readonly string[], io: CliIo = processIo()): Pr
   } finally {
     unsubscribe();
     subscription.unsubscribe();
-  }
-}
-
-function parse(argv: readonly string[]) {
-  const options = Object.fromEntries(
-    Object.entries(CLI_OPTIONS).map(([name, o]) => [name, { type: o.type, ...('short' in o ? { short: o.short } : {}) }]),
-  ) as { [K in keyof typeof CLI_OPTIONS]: { type: (typeof CLI_OPTIONS)[K]['type']; short?: string } };
-  try {
-    return parseArgs({ args: [...argv], options, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const message = error instanceof Error ? error.message : String(error);
-    const unknown = /Unknown option '(-{1,2}[^']+)'/.exec(message)?.[1];
-    if (unknown) {
-      const suggestion = suggestName(unknown.replace(/^-+/, ''), Object.keys(CLI_OPTIONS));
-      throw new SdxlError(ErrorCode.CLI_USAGE, `unknown option ${unknown}${suggestion ? `; did you mean --${suggestion}?` : ''}`);
-    }
-    throw new SdxlError(ErrorCode.CLI_USAGE, message.replace(/\. To specify a positional argument.*$/s, ''));
   }
 }
 

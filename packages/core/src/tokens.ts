@@ -1,6 +1,8 @@
 import type { InjectionToken } from './di.js';
 import type { ResolvedConfig as ResolvedConfigType } from './config/schema.js';
 
+/** A run config after validation: defaults filled, plugins flattened and ordered, frozen. */
+export type ResolvedConfig = ResolvedConfigType;
 /** DI token of the run's validated, frozen config. */
 export const ResolvedConfig: InjectionToken<ResolvedConfigType> = Symbol.for('@sdxl-trainer/core:ResolvedConfig');
 

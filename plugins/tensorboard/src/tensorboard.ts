@@ -1,6 +1,6 @@
 import { parseOptions } from '@sdxl-trainer/core';
 import type { TrainerPlugin } from '@sdxl-trainer/core';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { TensorboardReporter } from './TensorboardReporter.js';
 import { TENSORBOARD_OPTION_EXPECTED, tensorboardOptionsSchema, type TensorboardOptions } from './tensorboardOptions.js';
 
@@ -17,7 +17,7 @@ export default function tensorboard(options: TensorboardOptions = {}): TrainerPl
   return {
     name: NAME,
     apply(trainer) {
-      const reporter = new TensorboardReporter(logDirOption ?? join(trainer.config.outputDir, 'logs'), {
+      const reporter = new TensorboardReporter(resolve(trainer.config.outputDir, logDirOption ?? 'logs'), {
         onError: (message) => trainer.logger.error(message),
         onWarning: (message) => trainer.logger.warn(message),
       });
