@@ -44,7 +44,12 @@ describe('sdxl-train', () => {
     expect(unknown.stderr).toContain('unknown option --confg; did you mean --config?');
     const missing = await run([]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('--config <file> is required');
+    expect(missing.stderr).toContain('nothing to train: pass --config <file>, or the flags of train_text_to_image_sdxl.py');
+    const badValue = await run(['--train_batch_size', 'four', '--pretrained_model_name_or_path', 'x', '--train_data_dir', 'y']);
+    expect(badValue.code).toBe(2);
+    expect(badValue.stderr).toContain('--train_batch_size "four": expected an integer');
+    const typo = await run(['--learning_rat', '1e-5']);
+    expect(typo.stderr).toContain('unknown option --learning_rat; did you mean --learning_rate?');
   });
 
   it('exits 2 with one line per problem for a bad config', async () => {

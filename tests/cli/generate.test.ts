@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import sharp from 'sharp';
-import { sdxlTinyFixture, startLocalHub } from '@sdxl-trainer/testing';
+import { sdxlTinyFixture, sdxlTinyRepoFiles, startLocalHub } from '@sdxl-trainer/testing';
 import { describe, expect, it } from 'vitest';
 
 const bin = fileURLToPath(new URL('../../packages/cli/bin/sdxl-generate.js', import.meta.url));
@@ -38,22 +38,6 @@ function run(args: string[], env: Record<string, string> = {}): Promise<Result> 
 async function pngSize(path: string): Promise<[number, number, number]> {
   const { info } = await sharp(path).raw().toBuffer({ resolveWithObject: true });
   return [info.width, info.height, info.channels];
-}
-
-/** The fixture folder as Hub repo files (the PyTorch references left out). */
-function repoFiles(folder: string): Record<string, Uint8Array> {
-  const files: Record<string, Uint8Array> = {};
-  const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      const path = join(dir, entry.name);
-      const key = relative(folder, path);
-      if (key === 'reference' || key === 'README.md') continue;
-      if (entry.isDirectory()) walk(path);
-      else files[key] = readFileSync(path);
-    }
-  };
-  walk(folder);
-  return files;
 }
 
 describe('sdxl-generate', () => {
@@ -108,7 +92,7 @@ describe('sdxl-generate', () => {
   }, 300_000);
 
   it('resolves a Hub id through HF_ENDPOINT into HF_HOME, then again offline from that cache', async () => {
-    const hub = await startLocalHub({ repos: [{ type: 'model', id: 'tiny-org/sdxl-tiny', files: repoFiles(fixture) }] });
+    const hub = await startLocalHub({ repos: [{ type: 'model', id: 'tiny-org/sdxl-tiny', files: sdxlTinyRepoFiles() }] });
     const home = await mkdtemp(join(tmpdir(), 'hf-home-'));
     const out = await mkdtemp(join(tmpdir(), 'sdxl-generate-'));
     const args = ['--model', 'tiny-org/sdxl-tiny', '--prompt', 'a red circle', '--steps', '2', '--seed', '7', '--width', '48', '--height', '64', ...backend];

@@ -4,11 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { ErrorCode } from '@sdxl-trainer/errors';
-import { startLocalHub } from '@sdxl-trainer/testing';
+import { sdxlTinyRepoFiles, startLocalHub } from '@sdxl-trainer/testing';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadPipelineComponents } from './loadPipelineComponents.js';
 import { StableDiffusionXLPipeline } from './StableDiffusionXLPipeline.js';
-import { fixtureRepoFiles } from './testing/fixtureRepoFiles.js';
 import { fixtureFolder, maxAbsDiff } from './testing/reference.js';
 
 beforeAll(async () => {
@@ -61,7 +60,7 @@ describe('loadPipelineComponents', () => {
 
 describe('StableDiffusionXLPipeline.fromPretrained with a Hub id', () => {
   it('downloads into the HF cache through the Hub, then loads offline from the cache', async () => {
-    const hub = await startLocalHub({ repos: [{ type: 'model', id: 'tiny-org/sdxl-tiny', files: fixtureRepoFiles(fixtureFolder()) }] });
+    const hub = await startLocalHub({ repos: [{ type: 'model', id: 'tiny-org/sdxl-tiny', files: sdxlTinyRepoFiles() }] });
     const cacheDir = await mkdtemp(join(tmpdir(), 'hf-cache-'));
     let online: StableDiffusionXLPipeline;
     try {

@@ -12,4 +12,4 @@ export type {
   RecordedRequest,
   SeedRepo,
 } from './localHub/types.js';
-export { sdxlTinyFixture } from './sharedFixtures.js';
+export { sdxlTinyFixture, sdxlTinyRepoFiles } from './sharedFixtures.js';

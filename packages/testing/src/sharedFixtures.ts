@@ -1,5 +1,5 @@
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -14,4 +14,24 @@ export function sdxlTinyFixture(...segments: string[]): string {
     throw new Error(`PyTorch reference fixture missing: ${path}. The parity tests need ../shared/fixtures/sdxl-tiny beside the repository.`);
   }
   return path;
+}
+
+/**
+ * The sdxl-tiny model folder as a Hub repository's files (for `startLocalHub`), keyed by repo path: every file
+ * except the PyTorch references (`reference/`) and the README.
+ */
+export function sdxlTinyRepoFiles(): Record<string, Uint8Array> {
+  const folder = sdxlTinyFixture();
+  const files: Record<string, Uint8Array> = {};
+  const walk = (dir: string): void => {
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      const path = join(dir, entry.name);
+      const key = relative(folder, path);
+      if (key === 'reference' || key === 'README.md') continue;
+      if (entry.isDirectory()) walk(path);
+      else files[key] = readFileSync(path);
+    }
+  };
+  walk(folder);
+  return files;
 }

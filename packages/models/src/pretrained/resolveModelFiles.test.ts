@@ -3,10 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isSdxlError } from '@sdxl-trainer/errors';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sdxlTinyFixture, sdxlTinyRepoFiles, startLocalHub } from '@sdxl-trainer/testing';
+import { setTestBackend } from '@sdxl-trainer/tensor';
+import { CLIPTextModel } from '../clip/CLIPTextModel.js';
 import { resolveModelFiles } from './resolveModelFiles.js';
 
 let root: string;
 beforeAll(async () => {
+  await setTestBackend();
   root = await mkdtemp(join(tmpdir(), 'models-resolve-'));
 });
 afterAll(async () => {
@@ -57,10 +61,27 @@ describe('resolveModelFiles', () => {
     expect((await code(resolveModelFiles(sharded, {}, 'diffusers'))).code).toBe('MODEL_WEIGHTS_FORMAT_UNSUPPORTED');
   });
 
-  it('refuses a Hub id until packages/hub exists, and names missing folders and files', async () => {
-    const hub = await code(resolveModelFiles('stabilityai/stable-diffusion-xl-base-1.0', { subfolder: 'text_encoder' }, 'transformers'));
-    expect(hub.code).toBe('MODEL_HUB_ID_UNSUPPORTED');
-    expect(hub.message).toContain('stabilityai/stable-diffusion-xl-base-1.0');
+  it('resolves a Hub id into the Hugging Face cache (only the subfolder is fetched), then loads from it offline', async () => {
+    const hub = await startLocalHub({ repos: [{ type: 'model', id: 'tiny-org/sdxl-tiny', files: sdxlTinyRepoFiles() }] });
+    const cacheDir = join(root, 'hf-cache');
+    try {
+      const model = await CLIPTextModel.fromPretrained('tiny-org/sdxl-tiny', { subfolder: 'text_encoder', cacheDir, endpoint: hub.url });
+      const local = await CLIPTextModel.fromPretrained(sdxlTinyFixture(), { subfolder: 'text_encoder' });
+      const a = await model.stateDict();
+      const b = await local.stateDict();
+      for (const [name, tensor] of b) expect(Array.from(a.get(name)!.data), name).toEqual(Array.from(tensor.data));
+      const fetched = hub.requests.filter((r) => r.method === 'GET' && r.path.includes('/resolve/')).map((r) => r.path);
+      expect(fetched.every((p) => p.includes('/text_encoder/') || p.endsWith('model_index.json')), fetched.join(', ')).toBe(true);
+      model.dispose();
+      local.dispose();
+    } finally {
+      await hub.close();
+    }
+    const missing = await code(resolveModelFiles('tiny-org/no-such-repo', { subfolder: 'unet', cacheDir, offline: true }, 'diffusers'));
+    expect(missing.message).toContain('tiny-org/no-such-repo');
+  });
+
+  it('names missing folders and files', async () => {
     expect((await code(resolveModelFiles(join(root, 'nope'), {}, 'transformers'))).code).toBe('FILE_NOT_FOUND');
     const dir = await folder('empty', []);
     expect((await code(resolveModelFiles(dir, { subfolder: 'text_encoder' }, 'transformers'))).message).toContain('text_encoder');

@@ -1,6 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
+import { resolveRepo } from '@sdxl-trainer/hub';
 import type { PretrainedOptions } from './PretrainedOptions.js';
 import { PICKLE_BASE_NAME, WEIGHTS_BASE_NAME, type WeightsFormat } from './WeightsFormat.js';
 
@@ -19,17 +20,12 @@ const HUB_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
 /**
  * Finds config.json and the safetensors weights as transformers / diffusers `from_pretrained` would in a local
  * folder: `<base>[.<variant>].safetensors`, else the sharded `<base>.safetensors.index[.<variant>].json`. Only .bin
- * weights is MODEL_WEIGHTS_FORMAT_UNSUPPORTED; a Hub id is MODEL_HUB_ID_UNSUPPORTED (until packages/hub exists).
+ * weights is MODEL_WEIGHTS_FORMAT_UNSUPPORTED. A Hub id ("org/name") is first resolved into the Hugging Face cache
+ * with @sdxl-trainer/hub (only the subfolder's config and safetensors of the variant are fetched; offline from the cache).
  */
 export async function resolveModelFiles(root: string, options: PretrainedOptions, format: WeightsFormat): Promise<ModelFiles> {
   if (!(await isDirectory(root))) {
-    if (HUB_ID.test(root) && !(await exists(root))) {
-      throw new SdxlError(
-        ErrorCode.MODEL_HUB_ID_UNSUPPORTED,
-        `"${root}" is not a local folder. Loading from the huggingface Hub is not supported yet (it comes with @sdxl-trainer/hub): download the repository (e.g. \`huggingface-cli download ${root} --local-dir <dir>\`) and pass that folder`,
-        { details: { path: root } },
-      );
-    }
+    if (HUB_ID.test(root) && !(await exists(root))) return resolveModelFiles(await fromHub(root, options), options, format);
     throw new SdxlError(ErrorCode.FILE_NOT_FOUND, `model folder ${root} does not exist or is not a folder`, { details: { file: root } });
   }
   const folder = options.subfolder === undefined || options.subfolder === '' ? root : join(root, options.subfolder);
@@ -79,4 +75,20 @@ async function exists(path: string): Promise<boolean> {
   } catch {
     return false;
   }
+}
+
+/** Download (or find in the HF cache) just the files this component needs, and return the snapshot folder. */
+async function fromHub(id: string, options: PretrainedOptions): Promise<string> {
+  const subfolder = options.subfolder === undefined || options.subfolder === '' ? undefined : options.subfolder;
+  const resolved = await resolveRepo(id, {
+    type: 'model',
+    revision: options.revision,
+    variant: options.variant,
+    cacheDir: options.cacheDir,
+    token: options.token,
+    endpoint: options.endpoint,
+    offline: options.offline,
+    ...(subfolder === undefined ? {} : { subfolders: [subfolder] }),
+  });
+  return resolved.path;
 }
