@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
-import { initBackend } from '@sdxl-trainer/tensor';
+import { findLinkedBuild, initBackend } from '@sdxl-trainer/tensor';
 import { AutoencoderKL } from '../vae/AutoencoderKL.js';
 import { UNet2DConditionModel } from '../unet/UNet2DConditionModel.js';
 
@@ -61,7 +61,7 @@ function repoRoot(): string {
 }
 
 /** One backend, in this process: prints a JSON line with every timing. */
-async function child(backend: 'wasm' | 'cpu', threads: number): Promise<void> {
+async function child(backend: 'wasm' | 'cpu' | 'tensorflow', threads: number): Promise<void> {
   const report = await initBackend({ backend, threads });
   const fixture = path.join(repoRoot(), '..', 'shared', 'fixtures', 'sdxl-tiny');
   if (!existsSync(path.join(fixture, 'unet', 'config.json'))) throw new Error(`sdxl-tiny fixture not found at ${fixture}`);
@@ -101,6 +101,7 @@ async function child(backend: 'wasm' | 'cpu', threads: number): Promise<void> {
     dist.mean.dataSync();
     dist.dispose();
   };
+  const profile = await whereTheTimeGoes(trainStep);
   const encode1 = measure(encode(image1), budget);
   const encode4 = measure(encode(image4), budget, 2);
   const result = {
@@ -111,10 +112,28 @@ async function child(backend: 'wasm' | 'cpu', threads: number): Promise<void> {
     unetForwardBackwardCheckpointedChunkedMs: checkpointed,
     vaeEncode64Ms: encode1,
     vaeEncode64PerImageAtBatch4Ms: { ms: round(encode4.ms / 4), minMs: round(encode4.minMs / 4), reps: encode4.reps },
+    trainStepKernels: profile,
     peakRssMiB: round(process.resourceUsage().maxRSS / 1024),
     tfjsBytesAtEnd: tf.memory().numBytes,
   };
   process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+/** tf.profile of one train step: the kernels that take the most time, with their share (where the time goes). */
+async function whereTheTimeGoes(step: () => void): Promise<{ totalKernelMs: number; kernelCalls: number; top: Array<{ kernel: string; ms: number; share: number; calls: number }> }> {
+  const info = await tf.profile(step);
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const kernel of info.kernels) {
+    const time = typeof kernel.kernelTimeMs === 'number' ? kernel.kernelTimeMs : 0;
+    const entry = byName.get(kernel.name) ?? { ms: 0, calls: 0 };
+    byName.set(kernel.name, { ms: entry.ms + time, calls: entry.calls + 1 });
+  }
+  const total = [...byName.values()].reduce((sum, e) => sum + e.ms, 0);
+  const top = [...byName]
+    .sort((a, b) => b[1].ms - a[1].ms)
+    .slice(0, 10)
+    .map(([kernel, e]) => ({ kernel, ms: round(e.ms), share: round(e.ms / Math.max(total, 1e-9)), calls: e.calls }));
+  return { totalKernelMs: round(total), kernelCalls: info.kernels.length, top };
 }
 
 async function main(): Promise<void> {
@@ -125,6 +144,10 @@ async function main(): Promise<void> {
     ['wasm 1 thread', 'wasm', 1],
     ['cpu', 'cpu', 1],
   ];
+  // why: the native backend only when a TensorFlow was linked here (`sdxl-train backend link tensorflow`).
+  const linked = findLinkedBuild('cpu');
+  if (linked) runs.unshift(['tensorflow', 'tensorflow', 2]);
+  else process.stderr.write('bench: no linked TensorFlow build (sdxl-train backend link tensorflow): the tensorflow backend is not measured\n');
   const results: Record<string, Record<string, unknown>> = {};
   for (const [label, backend, threads] of runs) {
     process.stderr.write(`bench: ${label}...\n`);
@@ -140,6 +163,12 @@ async function main(): Promise<void> {
     'vae encode per 64×64 image, wasm 2 threads ÷ PyTorch': round(ms('wasm 2 threads', 'vaeEncode64Ms') / PYTORCH.vaeEncodePerImageMs),
     'vae encode per 64×64 image, wasm 1 thread ÷ PyTorch': round(ms('wasm 1 thread', 'vaeEncode64Ms') / PYTORCH.vaeEncodePerImageMs),
     'vae encode per 64×64 image, cpu ÷ PyTorch': round(ms('cpu', 'vaeEncode64Ms') / PYTORCH.vaeEncodePerImageMs),
+    ...(linked
+      ? {
+          'unet train step (Adam), tensorflow 2 threads ÷ PyTorch 2 threads': round(ms('tensorflow', 'unetTrainStepAdamMs') / PYTORCH.unetTrainStepMs.threads2),
+          'vae encode per 64×64 image, tensorflow ÷ PyTorch': round(ms('tensorflow', 'vaeEncode64Ms') / PYTORCH.vaeEncodePerImageMs),
+        }
+      : {}),
   };
   const out = {
     what: '@sdxl-trainer/models benchmarks on the sdxl-tiny fixture: ms per call (median and fastest after two warm-ups; ratios use the fastest, the machine being shared); UNet at batch 2 (latents 32×32×4, prompt 77×64, SDXL added conditions); the train step uses tf.train.adam as a stand-in for AdamW; "checkpointed+chunked" = enableGradientCheckpointing() and attentionChunkSize 128',
@@ -158,5 +187,5 @@ async function main(): Promise<void> {
 }
 
 const at = process.argv.indexOf('--child');
-if (at >= 0) await child(process.argv[at + 1] as 'wasm' | 'cpu', Number(process.argv[at + 2]));
+if (at >= 0) await child(process.argv[at + 1] as 'wasm' | 'cpu' | 'tensorflow', Number(process.argv[at + 2]));
 else await main();
