@@ -4,4 +4,3 @@ export { SdxlTextEmbedder, type SdxlPromptTensors, type SdxlTextComponents } fro
 export { loadSdxlTextEmbedder, TEXT_COMPONENTS, type LoadTextEmbedderOptions } from './loadSdxlTextEmbedder.js';
 export { EMPTY_PROMPT_STREAM, isPromptDropped } from './isPromptDropped.js';
 export { dropMask, zeroDroppedConditioning } from './zeroDroppedConditioning.js';
-export { folderFingerprint } from './folderFingerprint.js';

@@ -1,3 +1,4 @@
+import { folderFingerprint } from '@sdxl-trainer/sdxl';
 import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Logger, ModelSource, ModelSources } from '@sdxl-trainer/core';
@@ -5,7 +6,6 @@ import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import { resolveRepo, type ResolveRepoOptions, type ResolvedRepo } from '@sdxl-trainer/hub';
 import { CLIPTextModel, CLIPTextModelWithProjection, readConfigJson, WEIGHTS_BASE_NAME } from '@sdxl-trainer/models';
 import { CLIPTokenizer } from '@sdxl-trainer/tokenizers';
-import { folderFingerprint } from './folderFingerprint.js';
 import { SdxlTextEmbedder } from './SdxlTextEmbedder.js';
 
 /** The model components the text encoding loads, by their diffusers folder names. */

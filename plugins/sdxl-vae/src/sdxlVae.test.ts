@@ -58,7 +58,10 @@ describe('sdxl-vae in a run', () => {
   it('loads the VAE from modelSources.vae, encodes through the LatentEncoder token, and frees the VAE after precompute', async () => {
     const probe: Probe = {};
     await toyTrainer({ seed: 5, plugins: [sdxlVae(), probePlugin(probe)] }).run();
-    expect(JSON.parse(probe.id!.replace(/^sdxl-vae:/, ''))).toEqual({ path: sdxlTinyFixture(), subfolder: 'vae', revision: null, variant: null, commit: null, sampleSeed: 5 });
+    const id = JSON.parse(probe.id!.replace(/^sdxl-vae:/, '')) as Record<string, unknown>;
+    expect(id).toMatchObject({ path: sdxlTinyFixture(), subfolder: 'vae', revision: null, variant: null, commit: null, sampleSeed: 5 });
+    // a local folder is keyed by its contents too, so a VAE rebuilt in place never reuses stale cached latents
+    expect(Object.keys(id['files'] as object).sort()).toEqual(['config.json', 'diffusion_pytorch_model.safetensors']);
     expect(probe.vaeDuringPrecompute).toBe(true);
     expect(probe.vaeAfterPrecompute).toBe(false);
     expect(String(probe.encodeAfterRelease)).toMatch(/was released after precompute/);

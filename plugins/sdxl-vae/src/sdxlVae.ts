@@ -3,7 +3,7 @@ import { Stage, type TrainerPlugin } from '@sdxl-trainer/core';
 import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import { resolveRepo } from '@sdxl-trainer/hub';
 import { AutoencoderKL } from '@sdxl-trainer/models';
-import { LatentEncoder } from '@sdxl-trainer/sdxl';
+import { folderFingerprint, LatentEncoder } from '@sdxl-trainer/sdxl';
 import { contentSeededNoise } from './contentSeededNoise.js';
 import { latentEncoderId } from './latentEncoderId.js';
 import { parseSdxlVaeOptions, type SdxlVaeOptions } from './sdxlVaeOptions.js';
@@ -61,7 +61,8 @@ export default function sdxlVae(options: SdxlVaeOptions = {}): TrainerPlugin {
         models.set('vae', vae);
         const sampleSeed = settings.sampleSeed ?? trainer.config.seed ?? 0;
         encoder = new VaeLatentEncoder(vae, {
-          id: latentEncoderId({ source, commit: repo.commit, sampleSeed }),
+          // why: a local folder's contents, not just its path: a VAE rebuilt in the same folder must not reuse cached latents.
+          id: latentEncoderId({ source, commit: repo.commit, sampleSeed, files: repo.commit === undefined ? await folderFingerprint(join(repo.path, source.subfolder ?? '')) : undefined }),
           batchSize: settings.batchSize ?? trainer.config.trainBatchSize,
           noise: contentSeededNoise(sampleSeed),
         });

@@ -17,7 +17,7 @@ describe('the toy MLP denoiser (test support)', () => {
       const batch = collate(samples, [0, 1, 2]);
       const noisy = batch.tensors['modelInput']!;
       const timesteps = tf.tensor1d([5, 400, 999], 'int32');
-      const loss = () => tf.sum(tf.square(model.predict({ noisy, timesteps, batch }))) as tf.Scalar;
+      const loss = () => tf.sum(tf.square(model.predict({ noisy, timesteps, batch, context: undefined as never }))) as tf.Scalar;
       const weight = model.trainableVariables.get('in.weight')!;
       const { grads } = tf.variableGrads(loss, [weight]);
       const analytic = grads[weight.name]!.dataSync();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isSdxlError, type SdxlError } from '@sdxl-trainer/errors';
-import type { ConfigProblem } from './parseConfig.js';
+import type { ConfigProblem } from './parseOptions.js';
 import { parseConfig } from './parseConfig.js';
 import { CORE_OPTIONS } from './options.js';
 import { RunConfigSchema } from './schema.js';

@@ -1,0 +1,10 @@
+export { makeTinyShapesDataset, tinyShapesRows, type TinyShapesDatasetOptions, type TinyShapesRow } from './makeTinyShapesDataset.js';
+export { makeTinySdxlPipeline, type TinySdxlPipelineOptions } from './makeTinySdxlPipeline.js';
+export { tinySdxlConfigs, VAE_SCALE_FACTOR, type TinySdxlConfigs, type TinySdxlShape } from './tinySdxlConfigs.js';
+export { allCaptions, BACKGROUNDS, captionOf, COLOURS, insideShape, renderScene, SHAPES, type Background, type Colour, type Shape, type ShapeScene } from './shapes.js';
+export { byteLevelSymbols, clipVocabulary, CLIP_SPECIAL_TOKENS, mergesText, type ClipVocabulary } from './clipVocabulary.js';
+export { learnBpeMerges } from './learnBpeMerges.js';
+export { writeClipTokenizer } from './writeClipTokenizer.js';
+export { buildFolderOnce, MANIFEST_FILE, type BuiltFolder } from './buildFolderOnce.js';
+export { makeTinyVae } from './makeTinyVae.js';
+export { prepareTinyShapes, type PrepareTinyShapesOptions, type TinyShapesFolders } from './prepareTinyShapes.js';
