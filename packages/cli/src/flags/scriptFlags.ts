@@ -1,5 +1,6 @@
 /**
- * Every flag of diffusers' train_text_to_image_sdxl.py (58, with the script's defaults), and where each goes:
+ * Every flag of diffusers' train_text_to_image_sdxl.py (with the script's defaults) and a few schedule flags of
+ * other diffusers scripts, and where each goes:
  * a core run option, an option of the SDXL preset, or a note said once at start-up (flags that have no
  * TensorFlow.js meaning). Source: examples/text_to_image/train_text_to_image_sdxl.py parse_args.
  */
@@ -67,6 +68,12 @@ export const SCRIPT_FLAGS = {
     choices: ['linear', 'cosine', 'cosine_with_restarts', 'polynomial', 'constant', 'constant_with_warmup', 'piecewise_constant'],
   }),
   lr_warmup_steps: core('int', 'warmup steps (× accumulation, as the script passes them)', { default: 500 }),
+  // beyond the SDXL script (other diffusers scripts' schedule flags, and ours)
+  lr_num_cycles: core('int', 'hard restarts of cosine_with_restarts', { default: 1 }),
+  lr_power: core('float', 'power of the polynomial schedule', { default: 1 }),
+  lr_end: core('float', 'final learning rate of the polynomial schedule', { default: 1e-7 }),
+  lr_step_rules: core('string', 'piecewise_constant rules, e.g. "1:10,0.1:20,0.01"'),
+  logging_steps: core('int', 'emit metrics every N optimizer steps', { default: 1 }),
   // loss, noise, timesteps
   snr_gamma: preset('float', 'Min-SNR-γ loss weighting (5.0 recommended)'),
   noise_offset: preset('float', 'offset noise scale', { default: 0 }),
