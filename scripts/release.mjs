@@ -17,7 +17,7 @@ const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1' };
 
 function run(command, commandArgs, cwd) {
   process.stderr.write(`$ ${command} ${commandArgs.join(' ')}\n`);
-  execFileSync(command, commandArgs, { cwd, stdio: ['ignore', 'inherit', 'inherit'], env });
+  execFileSync(command, commandArgs, { cwd, stdio: ['ignore', 2, 2], env });
 }
 
 /** The public workspace packages: folder, name, version. */
