@@ -49,6 +49,10 @@ describe('sdxlPreset (train_text_to_image_sdxl.py as a composition)', () => {
     ]);
   });
 
+  it('pushes to the Hub with --push_to_hub, after everything else', () => {
+    expect(names(sdxlPreset({ ...base, pushToHub: true, hubModelId: 'me/sdxl-naruto' })).at(-1)).toBe('hub-push');
+  });
+
   it('leaves out what the script leaves out: no validation without a prompt or with 0 images, no bias for "none"', () => {
     expect(names(sdxlPreset({ ...base, numValidationImages: 0, validationPrompt: 'x', timestepBiasStrategy: 'none', noiseOffset: 0 }))).not.toContain('validation');
   });
@@ -61,7 +65,6 @@ describe('sdxlPreset (train_text_to_image_sdxl.py as a composition)', () => {
   });
 
   it('says plainly what is not available yet instead of pretending', () => {
-    expect(errorOf(() => sdxlPreset({ ...base, pushToHub: true })).message).toMatch(/pushToHub \(--push_to_hub\): the Hub pusher plugin .* is not available yet/);
     expect(errorOf(() => sdxlPreset({ ...base, reportTo: 'wandb' })).message).toMatch(/reportTo \(--report_to\) "wandb"/);
   });
 

@@ -3,6 +3,7 @@ import { ErrorCode, SdxlError } from '@sdxl-trainer/errors';
 import adam8bit from '@sdxl-trainer/plugin-adam-8bit';
 import checkpointing from '@sdxl-trainer/plugin-checkpointing';
 import ema from '@sdxl-trainer/plugin-ema';
+import hubPush from '@sdxl-trainer/plugin-hub-push';
 import minSnr from '@sdxl-trainer/plugin-min-snr';
 import noiseOffset from '@sdxl-trainer/plugin-noise-offset';
 import sdxlData from '@sdxl-trainer/plugin-sdxl-data';
@@ -29,11 +30,6 @@ const MEMORY_EFFICIENT_CHUNK = 1024;
  */
 export function sdxlPreset(options: SdxlPresetOptions): TrainerPlugin[] {
   const o = parsePresetOptions(options);
-  if (o.pushToHub) {
-    throw new SdxlError(ErrorCode.CONFIG_INVALID, 'pushToHub (--push_to_hub): the Hub pusher plugin (@sdxl-trainer/plugin-hub-push) is not available yet; push the saved output folder with @sdxl-trainer/hub uploadFolder', {
-      details: { option: 'pushToHub' },
-    });
-  }
   if (o.reportTo === 'wandb' || o.reportTo === 'comet_ml') {
     throw new SdxlError(ErrorCode.CONFIG_INVALID, `reportTo (--report_to) "${o.reportTo}": only "tensorboard" and "none" are available yet (the W&B reporter comes as @sdxl-trainer/plugin-wandb)`, {
       details: { option: 'reportTo', value: o.reportTo },
@@ -91,6 +87,20 @@ export function sdxlPreset(options: SdxlPresetOptions): TrainerPlugin[] {
     );
   }
   if (o.reportTo === 'tensorboard' || o.reportTo === 'all') plugins.push(tensorboard({ logDir: o.loggingDir }));
+  if (o.pushToHub) {
+    plugins.push(
+      hubPush({
+        hubModelId: o.hubModelId,
+        hubToken: o.hubToken,
+        modelCard: {
+          baseModel: o.pretrainedModelNameOrPath,
+          vae: o.pretrainedVaeModelNameOrPath,
+          dataset: o.datasetName ?? o.trainDataDir,
+          validationPrompt: o.validationPrompt,
+        },
+      }),
+    );
+  }
   for (const plugin of plugins) Object.defineProperty(plugin, PRESET_OPTIONS_KEY, { value: options, enumerable: false });
   return plugins;
 }

@@ -1,0 +1,12 @@
+export { default, NAME } from './hubPush.js';
+export { hubPushOptionsSchema, modelCardOptionsSchema, HUB_PUSH_OPTION_EXPECTED, type HubPushOptions, type ModelCardOptions, type ResolvedHubPushOptions } from './hubPushOptions.js';
+export { pushFolder, retryHint, type PushFolderOptions, type PushResult } from './pushFolder.js';
+export { renderModelCard, MODEL_CARD_TAGS, type ModelCardInfo } from './renderModelCard.js';
+export { writeModelCard, type ModelCardFiles } from './writeModelCard.js';
+export { uploadIgnorePatterns, SCRIPT_IGNORE_PATTERNS, TEMPORARY_PATTERNS, CHECKPOINT_PATTERNS } from './uploadIgnorePatterns.js';
+export { requestedRepoId, resolveRepoId } from './resolveRepoId.js';
+export { whoami } from './whoami.js';
+export { retryTransient, isTransientHubError, type RetryOptions } from './retryTransient.js';
+export { trainingFacts } from './trainingFacts.js';
+export { yamlScalar } from './yamlScalar.js';
+export { TestImageCollector } from './TestImageCollector.js';
