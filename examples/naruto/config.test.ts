@@ -17,6 +17,7 @@ describe('examples/naruto', () => {
       'adam-8bit',
       'validation',
       'tensorboard',
+      'hub-push',
     ]);
   });
 });

@@ -15,7 +15,7 @@ import { sdxlPreset } from '@sdxl-trainer/preset-sdxl';
  *     --validation_epochs 5 --checkpointing_steps=5000 --output_dir="sdxl-naruto-model" --push_to_hub
  *
  * Differences, all stated: float32 throughout (TensorFlow.js has no fp16 compute; --mixed_precision is a no-op),
- * TensorBoard instead of W&B and no Hub push until those plugins land (issue 7). Full SDXL training needs the
+ * TensorBoard instead of W&B until the W&B reporter lands. --push_to_hub needs HF_TOKEN (checked before training). Full SDXL training needs the
  * tensorflow or tensorflow-gpu backend (`sdxl-train backend link tensorflow`) and ~40 GB for weights, gradients and
  * Adam states in float32 (8-bit Adam brings the states to ~5 GB); the wasm backend caps memory at 4 GiB.
  */
@@ -45,6 +45,7 @@ export default defineConfig({
       use8bitAdam: true,
       reportTo: 'tensorboard',
       validationPrompt: 'a cute Sundar Pichai creature',
+      pushToHub: true,
     }),
   ],
 });
