@@ -5,6 +5,7 @@ import { buildRunConfig } from './flags/buildRunConfig.js';
 import { parseScriptFlags, type ParsedCommandLine } from './flags/parseScriptFlags.js';
 import { SCRIPT_FLAGS } from './flags/scriptFlags.js';
 import { backendCommand } from './backendCommand.js';
+import { wandbSyncCommand } from './wandbSyncCommand.js';
 import { formatError } from './formatError.js';
 import { ProgressRenderer, type Terminal } from './ProgressRenderer.js';
 import { flagsUsage, usage } from './usage.js';
@@ -22,6 +23,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 0, info: 1, warn: 2, error: 3 
 /** Run `sdxl-train` with these arguments; resolves with the exit code. */
 export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
   if (argv[0] === 'backend') return backendCommand(argv.slice(1), io);
+  if (argv[0] === 'wandb-sync') return wandbSyncCommand(argv.slice(1), io);
   const version = readVersion();
   let commandLine: ParsedCommandLine;
   try {

@@ -13,3 +13,4 @@ export type {
   SeedRepo,
 } from './localHub/types.js';
 export { sdxlTinyFixture, sdxlTinyRepoFiles } from './sharedFixtures.js';
+export * from './localWandb/index.js';

@@ -49,6 +49,11 @@ describe('sdxlPreset (train_text_to_image_sdxl.py as a composition)', () => {
     ]);
   });
 
+  it('reports to W&B with --report_to wandb, and to both with all', () => {
+    expect(names(sdxlPreset({ ...base, reportTo: 'wandb' }))).toContain('wandb');
+    expect(names(sdxlPreset({ ...base, reportTo: 'all' })).slice(-2)).toEqual(['tensorboard', 'wandb']);
+  });
+
   it('pushes to the Hub with --push_to_hub, after everything else', () => {
     expect(names(sdxlPreset({ ...base, pushToHub: true, hubModelId: 'me/sdxl-naruto' })).at(-1)).toBe('hub-push');
   });
@@ -64,8 +69,8 @@ describe('sdxlPreset (train_text_to_image_sdxl.py as a composition)', () => {
     expect(errorOf(() => sdxlPreset({ ...base, snr_gamma: 5 } as never)).message).toContain('unknown option "snr_gamma"; did you mean "snrGamma"?');
   });
 
-  it('says plainly what is not available yet instead of pretending', () => {
-    expect(errorOf(() => sdxlPreset({ ...base, reportTo: 'wandb' })).message).toMatch(/reportTo \(--report_to\) "wandb"/);
+  it('says plainly what is not supported instead of pretending', () => {
+    expect(errorOf(() => sdxlPreset({ ...base, reportTo: 'comet_ml' })).message).toMatch(/reportTo \(--report_to\) "comet_ml": not supported/);
   });
 
   it('remembers its options so flags can be merged into a config file (flags win)', () => {

@@ -14,6 +14,7 @@ import tensorboard from '@sdxl-trainer/plugin-tensorboard';
 import timestepBias from '@sdxl-trainer/plugin-timestep-bias';
 import validation from '@sdxl-trainer/plugin-validation';
 import vaeSwap from '@sdxl-trainer/plugin-vae-swap';
+import wandb from '@sdxl-trainer/plugin-wandb';
 import { parsePresetOptions, type ResolvedSdxlPresetOptions, type SdxlPresetOptions } from './presetOptions.js';
 
 /** Marks the plugins a preset made, with the options it was made from (so the CLI can merge flags into them). */
@@ -30,8 +31,8 @@ const MEMORY_EFFICIENT_CHUNK = 1024;
  */
 export function sdxlPreset(options: SdxlPresetOptions): TrainerPlugin[] {
   const o = parsePresetOptions(options);
-  if (o.reportTo === 'wandb' || o.reportTo === 'comet_ml') {
-    throw new SdxlError(ErrorCode.CONFIG_INVALID, `reportTo (--report_to) "${o.reportTo}": only "tensorboard" and "none" are available yet (the W&B reporter comes as @sdxl-trainer/plugin-wandb)`, {
+  if (o.reportTo === 'comet_ml') {
+    throw new SdxlError(ErrorCode.CONFIG_INVALID, 'reportTo (--report_to) "comet_ml": not supported; use "tensorboard", "wandb", "all" or "none"', {
       details: { option: 'reportTo', value: o.reportTo },
     });
   }
@@ -87,6 +88,7 @@ export function sdxlPreset(options: SdxlPresetOptions): TrainerPlugin[] {
     );
   }
   if (o.reportTo === 'tensorboard' || o.reportTo === 'all') plugins.push(tensorboard({ logDir: o.loggingDir }));
+  if (o.reportTo === 'wandb' || o.reportTo === 'all') plugins.push(wandb());
   if (o.pushToHub) {
     plugins.push(
       hubPush({

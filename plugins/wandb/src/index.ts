@@ -1,0 +1,18 @@
+export { default } from './wandb.js';
+export { wandbOptionsSchema, DEFAULT_PROJECT, type WandbOptions, type ResolvedWandbOptions } from './wandbOptions.js';
+export { resolveWandbSettings, DEFAULT_BASE_URL, type WandbSettings } from './resolveWandbSettings.js';
+export { syncOfflineRun, type SyncOptions, type SyncResult } from './syncOfflineRun.js';
+export { findRunFolders } from './findRunFolders.js';
+export { WandbClient, type FileStreamBody, type FileStreamChunk, type RunPath, type UploadTarget, type UpsertedRun, type UpsertRunInput, type WandbClientOptions } from './WandbClient.js';
+export { RunFolder, MANIFEST_FORMAT, type RunManifest, type ServerProgress } from './RunFolder.js';
+export { RunUploader, type UploadOptions, type UploadReport } from './RunUploader.js';
+export { WandbReporter, type WandbReporterOptions } from './WandbReporter.js';
+export { HistoryRecorder } from './HistoryRecorder.js';
+export { DEFAULT_RETRY_POLICY, backoffDelay, withRetry, type RetryPolicy } from './retry.js';
+export { imageFileJson, imageListJson, imagePath, mediaKey, type SavedImage } from './imageMedia.js';
+export { encodeImage, type EncodedImage } from './encodeImage.js';
+export { stringifyExtendedJson } from './extendedJson.js';
+export { runConfig, type WandbConfig } from './runConfig.js';
+export { runUrl } from './runUrl.js';
+export { generateRunId } from './runId.js';
+export { readNetrcApiKey } from './readNetrcApiKey.js';
