@@ -1,7 +1,7 @@
 import { dirname, join } from 'node:path';
 import { defineConfig } from '@sdxl-trainer/core';
 import { sdxlPreset } from '@sdxl-trainer/preset-sdxl';
-import { prepareTinyShapes } from './src/index.js';
+import { prepareTinyShapes } from '@sdxl-trainer/tiny-shapes';
 
 // The embedded default run: make a captioned shapes dataset and a tiny SDXL-architecture pipeline (once, under
 // .cache/), then fine-tune its UNet offline on the wasm backend with the SDXL preset.

@@ -3,7 +3,7 @@ import { defineConfig } from '@sdxl-trainer/core';
 import { sdxlPreset } from '@sdxl-trainer/preset-sdxl';
 // The generators of the tiny dataset and model. They live in sdxl-trainer's tiny-shapes example for now and are to
 // move to a package of their own; see README.md.
-import { prepareTinyShapes } from '@sdxl-trainer/example-tiny-shapes';
+import { prepareTinyShapes } from '@sdxl-trainer/tiny-shapes';
 
 // Fine-tunes a tiny SDXL-architecture model on a small captioned shapes dataset, with the same plugins as diffusers'
 // train_text_to_image_sdxl.py. Both are made offline, once, under .cache/. README.md says how to train real SDXL.

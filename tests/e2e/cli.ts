@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { prepareTinyShapes, type TinyShapesFolders } from '@sdxl-trainer/example-tiny-shapes';
+import { prepareTinyShapes, type TinyShapesFolders } from '@sdxl-trainer/tiny-shapes';
 
 const TRAIN = fileURLToPath(new URL('../../packages/cli/bin/sdxl-train.js', import.meta.url));
 const GENERATE = fileURLToPath(new URL('../../packages/cli/bin/sdxl-generate.js', import.meta.url));
