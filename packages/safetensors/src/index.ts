@@ -8,3 +8,4 @@ export type { TensorSource, TensorToWrite } from './TensorToWrite.js';
 export { loadSafetensors } from './loadSafetensors.js';
 export { writeSafetensors } from './writeSafetensors.js';
 export { writeShardedSafetensors, type ShardOptions } from './writeShardedSafetensors.js';
+export { syncFolder } from './syncFolder.js';

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { open, rename, rm, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { syncFolder } from './syncFolder.js';
 
 // why: one write() call moves at most ~2 GiB on some platforms and may write fewer bytes than asked.
 const MAX_WRITE_BYTES = 1 << 30;
@@ -38,19 +39,5 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array, position: number)
   while (done < bytes.byteLength) {
     const { bytesWritten } = await handle.write(bytes, done, Math.min(MAX_WRITE_BYTES, bytes.byteLength - done), position + done);
     done += bytesWritten;
-  }
-}
-
-async function syncFolder(folder: string): Promise<void> {
-  // why: the rename is durable only once the folder entry is on disk. Windows cannot open a folder for fsync; there
-  // the rename is already as durable as the platform makes it, so a failure here is not an error.
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(folder, 'r');
-    await handle.sync();
-  } catch {
-    // Folder fsync is best effort (see above).
-  } finally {
-    await handle?.close().catch(() => undefined);
   }
 }

@@ -1,6 +1,6 @@
 import { readdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { syncFolder } from './syncFolder.js';
+import { syncFolder } from '@sdxl-trainer/safetensors';
 
 const TEMPORARY = /^(checkpoint-\d+)\.tmp-[0-9a-f]+$/;
 const ASIDE = /^(checkpoint-\d+)\.old-[0-9a-f]+$/;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { checkpointName } from './checkpointFolders.js';
 import { CHECKPOINT_FILES, CHECKPOINT_FORMAT_VERSION, TENSOR_FILES, type TrainerStateFile } from './checkpointFormat.js';
 import { splitPluginState } from './pluginStateCodec.js';
-import { syncFolder } from './syncFolder.js';
+import { syncFolder } from '@sdxl-trainer/safetensors';
 import { tensorToWrite } from './tensorCodec.js';
 
 /** Adds files to a checkpoint while it is still a temporary folder, so they are renamed into place with it. */
